@@ -1,0 +1,10 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE shifts;
+DROP TABLE service_types;
+DROP TABLE users;
+DROP TABLE residents;
+DROP TABLE organizations;

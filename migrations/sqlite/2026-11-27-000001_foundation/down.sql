@@ -1,0 +1,9 @@
+DROP TABLE idempotency_keys;
+DROP TABLE audit_log;
+DROP TABLE refresh_tokens;
+DROP TABLE sessions;
+DROP TABLE shifts;
+DROP TABLE service_types;
+DROP TABLE users;
+DROP TABLE residents;
+DROP TABLE organizations;

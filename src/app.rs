@@ -1,0 +1,153 @@
+//! Builds the actix application: shared state, middleware and every route, in one place.
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::tokens::Keys;
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::http::extract;
+use crate::ops::metrics::Metrics;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub settings: Arc<Settings>,
+    pub keys: Arc<Keys>,
+    pub metrics: Arc<Metrics>,
+    pub tz: chrono_tz::Tz,
+}
+
+impl AppState {
+    pub fn new(settings: Settings, pool: Pool) -> AppState {
+        AppState {
+            keys: Arc::new(Keys::new(&settings.auth)),
+            tz: settings.timezone(),
+            settings: Arc::new(settings),
+            pool,
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "carelink", description = "Medical-elderly care integration: the pilot network, people, home visits and two-way referral."),
+    paths(
+        crate::auth::handlers::login, crate::auth::handlers::refresh, crate::auth::handlers::logout, crate::auth::handlers::me,
+        crate::network::handlers::list_organizations, crate::network::handlers::get_organization,
+        crate::network::handlers::create_organization, crate::network::handlers::update_organization,
+        crate::people::handlers::list_staff, crate::people::handlers::get_staff,
+        crate::people::handlers::create_staff, crate::people::handlers::update_staff,
+        crate::people::handlers::list_residents, crate::people::handlers::get_resident,
+        crate::people::handlers::create_resident, crate::people::handlers::update_resident,
+        crate::catalogue::handlers::list_service_types,
+        crate::shifts::handlers::list_shifts, crate::shifts::handlers::get_shift, crate::shifts::handlers::create_shift,
+        crate::audit::handlers::list_audit,
+        crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Registers every route; also used by the tests.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use crate::{audit, auth, catalogue, network, ops, people, shifts};
+    cfg.service(ops::handlers::healthz)
+        .service(ops::handlers::readyz)
+        .service(ops::handlers::metrics)
+        .route(
+            "/api/v1/openapi.json",
+            web::get().to(|| async { HttpResponse::Ok().json(ApiDoc::openapi()) }),
+        )
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::Found()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+        )
+        .service(
+            web::scope("/api/v1")
+                .service(auth::handlers::login)
+                .service(auth::handlers::refresh)
+                .service(auth::handlers::logout)
+                .service(auth::handlers::me)
+                .service(network::handlers::list_organizations)
+                .service(network::handlers::get_organization)
+                .service(network::handlers::create_organization)
+                .service(network::handlers::update_organization)
+                .service(people::handlers::list_staff)
+                .service(people::handlers::get_staff)
+                .service(people::handlers::create_staff)
+                .service(people::handlers::update_staff)
+                .service(people::handlers::list_residents)
+                .service(people::handlers::get_resident)
+                .service(people::handlers::create_resident)
+                .service(people::handlers::update_resident)
+                .service(catalogue::handlers::list_service_types)
+                .service(shifts::handlers::list_shifts)
+                .service(shifts::handlers::get_shift)
+                .service(shifts::handlers::create_shift)
+                .service(audit::handlers::list_audit),
+        );
+}
+
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::not_found())
+}
+
+/// Starts serving on `listener`; the returned server runs until stopped (SIGTERM/SIGINT stop it
+/// gracefully: in-flight requests get `server.shutdown_timeout_seconds`).
+pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let workers = state.settings.server.workers;
+    let shutdown = state.settings.server.shutdown_timeout_seconds;
+    let limit = state.settings.server.body_limit_bytes;
+    let data = web::Data::new(state);
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(extract::json_config(limit))
+            .app_data(web::PayloadConfig::new(limit))
+            .app_data(extract::query_config())
+            .app_data(extract::path_config())
+            .configure(routes)
+            .default_service(web::to(not_found))
+            .wrap_fn(crate::telemetry::observe)
+    })
+    .shutdown_timeout(shutdown)
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,58 @@
+//! `GET /api/v1/audit` (admin): the audit trail, newest first.
+use actix_web::{get, web, HttpResponse};
+use serde::Deserialize;
+
+use super::repo::{self, AuditFilter, AuditRecord};
+use crate::app::AppState;
+use crate::auth::{policy, CurrentUser, Role};
+use crate::error::AppResult;
+use crate::http::pagination::{Page, PageParams};
+use crate::http::{self, extract::parse_time};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Singular snake_case resource name, e.g. `resident`.
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor_id: Option<String>,
+    /// RFC 3339 time or a date (that day in the district's time zone).
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery, PageParams),
+    responses((status = 200, body = inline(Page<AuditRecord>)), (status = 403, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/audit")]
+pub async fn list_audit(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    q: web::Query<AuditQuery>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    policy::require_role(&user, &[Role::Admin])?;
+    let page = page.parse()?;
+    let tz = state.tz;
+    let filter = AuditFilter {
+        entity: q.entity.clone(),
+        entity_id: q.entity_id.clone(),
+        actor_id: q.actor_id.clone(),
+        from: q
+            .from
+            .as_deref()
+            .map(|s| parse_time("from", s, tz))
+            .transpose()?,
+        to: q
+            .to
+            .as_deref()
+            .map(|s| parse_time("to", s, tz))
+            .transpose()?,
+    };
+    let rows = http::db(&state, move |conn| {
+        Ok(repo::list(conn, &filter, &page).map(|r| (r, page))?)
+    })
+    .await?;
+    let (rows, page) = rows;
+    let page = Page::from_rows(rows, &page, |r| r.id.as_str()).map(AuditRecord::from);
+    Ok(HttpResponse::Ok().json(page))
+}

@@ -1,0 +1,168 @@
+//! HTTP: `/api/v1/auth/token`, `/auth/refresh`, `/auth/logout` and `/me`.
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::{password, repo, CurrentUser};
+use crate::app::AppState;
+use crate::db::{now, write_tx};
+use crate::error::{AppError, AppResult};
+use crate::http;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+fn bad_credentials() -> AppError {
+    AppError::unauthorized("invalid_credentials", "Wrong username or password.")
+}
+
+fn pair(
+    state: &AppState,
+    user_id: &str,
+    session_id: &str,
+    refresh_token: String,
+) -> AppResult<TokenPair> {
+    Ok(TokenPair {
+        access_token: state
+            .keys
+            .issue(user_id, session_id)
+            .map_err(AppError::internal)?,
+        refresh_token,
+        token_type: "Bearer",
+        expires_in: state.keys.access_ttl_seconds,
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
+        (status = 423, body = crate::error::Problem)))]
+#[post("/auth/token")]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    let auth = state.settings.auth.clone();
+    let body = body.into_inner();
+    let (user_id, session_id, refresh_token) = http::db(&state, move |conn| {
+        let t = now();
+        let Some(user) = repo::find_by_username(conn, &body.username)? else {
+            password::verify(&body.password, password::dummy_hash());
+            return Err(bad_credentials());
+        };
+        if user.locked_until.is_some_and(|until| until > t) {
+            return Err(AppError::new(
+                StatusCode::LOCKED,
+                "account_locked",
+                "Too many failed logins; the account is locked for a while.",
+            ));
+        }
+        if !password::verify(&body.password, &user.password_hash) {
+            let lockout = chrono::Duration::minutes(auth.lockout_minutes);
+            write_tx(conn, |c| {
+                repo::record_failed_login(c, &user.id, auth.max_failed_logins, lockout, t)
+            })?;
+            return Err(bad_credentials());
+        }
+        if !user.active {
+            return Err(bad_credentials());
+        }
+        let ttl = chrono::Duration::days(auth.refresh_token_days);
+        let (sid, token) = write_tx(conn, |c| {
+            repo::clear_failed_logins(c, &user.id)?;
+            repo::create_session(c, &user.id, ttl, t)
+        })?;
+        Ok((user.id, sid, token))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(pair(&state, &user_id, &session_id, refresh_token)?))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem)))]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let token = body.into_inner().refresh_token;
+    let rotation = http::db(&state, move |conn| {
+        Ok(write_tx(conn, |c| repo::rotate_refresh(c, &token, now()))?)
+    })
+    .await?;
+    match rotation {
+        repo::Rotation::Rotated {
+            user_id,
+            session_id,
+            refresh_token,
+        } => Ok(HttpResponse::Ok().json(pair(&state, &user_id, &session_id, refresh_token)?)),
+        repo::Rotation::Reused => Err(AppError::unauthorized(
+            "refresh_token_reused",
+            "This refresh token was used already; the session has been revoked. Sign in again.",
+        )),
+        repo::Rotation::Invalid => Err(AppError::unauthorized(
+            "invalid_refresh_token",
+            "The refresh token is not valid.",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
+#[post("/auth/logout")]
+pub async fn logout(user: CurrentUser, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    http::db(&state, move |conn| {
+        Ok(write_tx(conn, |c| {
+            repo::revoke_session(c, &user.session_id, "logout", now())
+        })?)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: super::Role,
+    pub organization_id: Option<String>,
+    pub resident_id: Option<String>,
+    pub skills: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
+#[get("/me")]
+pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let id = user.id.clone();
+    let row = http::db(&state, move |conn| {
+        crate::people::repo::find(conn, &id)?.ok_or_else(AppError::not_found)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Me {
+        id: row.id.clone(),
+        username: row.username.clone(),
+        display_name: row.display_name.clone(),
+        role: user.role,
+        organization_id: row.organization_id.clone(),
+        resident_id: row.resident_id.clone(),
+        skills: row.skills(),
+    }))
+}

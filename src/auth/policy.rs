@@ -1,0 +1,159 @@
+//! The access policy, in one place: what each caller may see and change. Every list and lookup
+//! filters by these scopes in SQL, so a foreign object is simply not found (404).
+use super::{CurrentUser, Role};
+use crate::error::AppError;
+
+/// Which residents a caller may see.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResidentScope {
+    All,
+    /// A clinic's area: residents of its community, and of the care homes signed with it.
+    Clinic {
+        clinic_id: String,
+        community_id: String,
+    },
+    /// A care home's own residents.
+    CareHome(String),
+    /// Only this resident.
+    Only(String),
+    /// None at all (a hospital sees residents only through referrals, which carry what it needs).
+    Nothing,
+}
+
+pub fn resident_scope(user: &CurrentUser) -> ResidentScope {
+    match (
+        user.role,
+        &user.organization_id,
+        &user.community_id,
+        &user.resident_id,
+    ) {
+        (Role::Admin, ..) => ResidentScope::All,
+        (Role::Scheduler | Role::Clinician, Some(clinic), Some(community), _) => {
+            ResidentScope::Clinic {
+                clinic_id: clinic.clone(),
+                community_id: community.clone(),
+            }
+        }
+        (Role::CareHome, Some(home), ..) => ResidentScope::CareHome(home.clone()),
+        (Role::Resident, _, _, Some(resident)) => ResidentScope::Only(resident.clone()),
+        _ => ResidentScope::Nothing,
+    }
+}
+
+/// Which staff accounts a caller may see.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaffScope {
+    All,
+    /// Staff of one organisation (a scheduler's clinic).
+    Organization(String),
+    /// Only the caller's own account.
+    Own(String),
+}
+
+pub fn staff_scope(user: &CurrentUser) -> StaffScope {
+    match (user.role, &user.organization_id) {
+        (Role::Admin, _) => StaffScope::All,
+        (Role::Scheduler, Some(clinic)) => StaffScope::Organization(clinic.clone()),
+        _ => StaffScope::Own(user.id.clone()),
+    }
+}
+
+/// Which clinics' shifts a caller may see: None for all (admin), Some(empty) for none.
+pub fn shift_clinics(user: &CurrentUser) -> Option<Vec<String>> {
+    match (user.role, &user.organization_id) {
+        (Role::Admin, _) => None,
+        (Role::Scheduler | Role::Clinician, Some(clinic)) => Some(vec![clinic.clone()]),
+        _ => Some(vec![]),
+    }
+}
+
+/// Writes are allowed by role first; the object's scope is checked by the query that loads it.
+pub fn require_role(user: &CurrentUser, allowed: &[Role]) -> Result<(), AppError> {
+    if allowed.contains(&user.role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(format!(
+            "The {} role may not do this.",
+            user.role.as_str()
+        )))
+    }
+}
+
+/// May this caller register or change residents (in their scope)?
+pub const RESIDENT_WRITERS: &[Role] = &[
+    Role::Admin,
+    Role::Scheduler,
+    Role::Clinician,
+    Role::CareHome,
+];
+/// May this caller manage staff accounts (admin any; scheduler their clinic's clinicians)?
+pub const STAFF_WRITERS: &[Role] = &[Role::Admin, Role::Scheduler];
+/// May this caller manage shifts (admin any; scheduler their clinic's)?
+pub const SHIFT_WRITERS: &[Role] = &[Role::Admin, Role::Scheduler];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(
+        role: Role,
+        org: Option<&str>,
+        community: Option<&str>,
+        resident: Option<&str>,
+    ) -> CurrentUser {
+        CurrentUser {
+            id: "u1".into(),
+            username: "u".into(),
+            role,
+            organization_id: org.map(Into::into),
+            community_id: community.map(Into::into),
+            resident_id: resident.map(Into::into),
+            session_id: "s".into(),
+            request_id: "r".into(),
+        }
+    }
+
+    #[test]
+    fn a_clinician_sees_the_residents_of_their_clinics_area() {
+        let scope = resident_scope(&user(Role::Clinician, Some("cl"), Some("cm"), None));
+        assert_eq!(
+            scope,
+            ResidentScope::Clinic {
+                clinic_id: "cl".into(),
+                community_id: "cm".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_hospital_desk_sees_no_resident_directly() {
+        assert_eq!(
+            resident_scope(&user(Role::Hospital, Some("h"), None, None)),
+            ResidentScope::Nothing
+        );
+    }
+
+    #[test]
+    fn a_resident_login_without_a_linked_record_sees_nothing() {
+        assert_eq!(
+            resident_scope(&user(Role::Resident, None, None, None)),
+            ResidentScope::Nothing
+        );
+        assert_eq!(
+            resident_scope(&user(Role::Resident, None, None, Some("r"))),
+            ResidentScope::Only("r".into())
+        );
+    }
+
+    #[test]
+    fn only_a_scheduler_of_a_clinic_sees_its_staff() {
+        assert_eq!(
+            staff_scope(&user(Role::Scheduler, Some("cl"), None, None)),
+            StaffScope::Organization("cl".into())
+        );
+        assert_eq!(
+            staff_scope(&user(Role::Clinician, Some("cl"), None, None)),
+            StaffScope::Own("u1".into())
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! Sessions, refresh tokens and login bookkeeping. State lives in the database so that every
+//! instance sees a logout or a lockout at once.
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::tokens::{hash_token, random_token};
+use super::{CurrentUser, Role};
+use crate::db::schema::{organizations, refresh_tokens, sessions, users};
+use crate::db::{new_id, DbConn};
+use crate::people::repo::UserRow;
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option<UserRow>> {
+    users::table
+        .filter(users::username.eq(username))
+        .first(conn)
+        .optional()
+}
+
+/// Counts a failed login; the one that reaches `max` locks the account until `now + lockout`.
+pub fn record_failed_login(
+    conn: &mut DbConn,
+    user_id: &str,
+    max: i32,
+    lockout: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .execute(conn)?;
+    diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::failed_logins.ge(max)),
+    )
+    .set((
+        users::failed_logins.eq(0),
+        users::locked_until.eq(Some(now + lockout)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn clear_failed_logins(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Starts a session and returns (session id, refresh token in clear).
+pub fn create_session(
+    conn: &mut DbConn,
+    user_id: &str,
+    ttl: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<(String, String)> {
+    let session_id = new_id();
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(&session_id),
+            sessions::user_id.eq(user_id),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(now + ttl),
+        ))
+        .execute(conn)?;
+    let token = insert_refresh_token(conn, &session_id, now + ttl, now)?;
+    Ok((session_id, token))
+}
+
+fn insert_refresh_token(
+    conn: &mut DbConn,
+    session_id: &str,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    let token = random_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(hash_token(&token)),
+            refresh_tokens::session_id.eq(session_id),
+            refresh_tokens::created_at.eq(now),
+            refresh_tokens::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
+pub enum Rotation {
+    /// The token was live: here are the user, the session and the next refresh token.
+    Rotated {
+        user_id: String,
+        session_id: String,
+        refresh_token: String,
+    },
+    /// The token was spent already: the session has been revoked.
+    Reused,
+    /// Unknown, expired, or its session is over.
+    Invalid,
+}
+
+/// Spends a refresh token and issues the next one. Spending is one conditional UPDATE, so of two
+/// concurrent refreshes with one token exactly one rotates; the other counts as reuse.
+pub fn rotate_refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<Rotation> {
+    let hash = hash_token(token);
+    let found: Option<(
+        String,
+        NaiveDateTime,
+        String,
+        Option<NaiveDateTime>,
+        NaiveDateTime,
+        bool,
+    )> = refresh_tokens::table
+        .inner_join(sessions::table.inner_join(users::table))
+        .filter(refresh_tokens::token_hash.eq(&hash))
+        .select((
+            refresh_tokens::session_id,
+            refresh_tokens::expires_at,
+            sessions::user_id,
+            sessions::revoked_at,
+            sessions::expires_at,
+            users::active,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((session_id, expires_at, user_id, revoked_at, session_expires, active)) = found else {
+        return Ok(Rotation::Invalid);
+    };
+    if revoked_at.is_some() || expires_at <= now || session_expires <= now || !active {
+        return Ok(Rotation::Invalid);
+    }
+    let spent = diesel::update(
+        refresh_tokens::table
+            .find(&hash)
+            .filter(refresh_tokens::used_at.is_null()),
+    )
+    .set(refresh_tokens::used_at.eq(Some(now)))
+    .execute(conn)?;
+    if spent == 0 {
+        revoke_session(conn, &session_id, "refresh_token_reused", now)?;
+        return Ok(Rotation::Reused);
+    }
+    let refresh_token = insert_refresh_token(conn, &session_id, session_expires, now)?;
+    Ok(Rotation::Rotated {
+        user_id,
+        session_id,
+        refresh_token,
+    })
+}
+
+pub fn revoke_session(
+    conn: &mut DbConn,
+    session_id: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(
+        sessions::table
+            .find(session_id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(now)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The caller behind a valid token, if its session is live and the user still exists and is active.
+pub fn current_user(
+    conn: &mut DbConn,
+    session_id: &str,
+    user_id: &str,
+    request_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<CurrentUser>> {
+    let row: Option<(
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    )> = sessions::table
+        .inner_join(users::table.left_join(organizations::table))
+        .filter(sessions::id.eq(session_id))
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .filter(users::active.eq(true))
+        .select((
+            users::id,
+            users::username,
+            users::role,
+            users::organization_id,
+            users::resident_id,
+            organizations::community_id.nullable(),
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.and_then(
+        |(id, username, role, organization_id, resident_id, community)| {
+            Some(CurrentUser {
+                id,
+                username,
+                role: Role::parse(&role)?,
+                organization_id,
+                community_id: community,
+                resident_id,
+                session_id: session_id.to_string(),
+                request_id: request_id.to_string(),
+            })
+        },
+    ))
+}

@@ -1,0 +1,20 @@
+//! HTTP: `GET /api/v1/service-types`.
+use actix_web::{get, web, HttpResponse};
+
+use super::model::ServiceType;
+use super::repo;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::http;
+
+#[utoipa::path(get, path = "/api/v1/service-types", tag = "catalogue",
+    responses((status = 200, body = Vec<ServiceType>)), security(("bearer" = [])))]
+#[get("/service-types")]
+pub async fn list_service_types(
+    _user: CurrentUser,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let all = http::db(&state, |conn| Ok(repo::all(conn)?)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": all, "next_cursor": null })))
+}

@@ -1,0 +1,288 @@
+//! Settings: config/default.toml, then config/{CARELINK_ENV}.toml, then CARELINK_* variables, then DATABASE_URL.
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+const EMBEDDED_DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: Server,
+    pub database: Database,
+    pub auth: Auth,
+    pub district: District,
+    pub seed: Seed,
+    pub idempotency: Idempotency,
+    pub log: Log,
+    /// The name of the environment (CARELINK_ENV), e.g. "production"; not read from files.
+    #[serde(skip)]
+    pub env: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Server {
+    pub listen: String,
+    pub workers: usize,
+    pub body_limit_bytes: usize,
+    pub shutdown_timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Database {
+    pub url: String,
+    pub pool_size: u32,
+    pub pool_timeout_seconds: u64,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct Auth {
+    pub jwt_secret: Secret,
+    pub issuer: String,
+    pub audience: String,
+    pub access_token_minutes: i64,
+    pub refresh_token_days: i64,
+    pub leeway_seconds: u64,
+    pub max_failed_logins: i32,
+    pub lockout_minutes: i64,
+    pub min_password_length: usize,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("jwt_secret", &self.jwt_secret)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A secret value: never printed, never logged.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: String) -> Secret {
+        Secret(s)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct District {
+    pub name: String,
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seed {
+    pub demo: bool,
+    pub demo_password: Secret,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Idempotency {
+    pub retention_hours: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Log {
+    pub level: String,
+    pub format: String,
+}
+
+/// A setting that stops start-up, named so the operator knows what to fix.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "configuration error: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn bad(setting: &str, why: impl fmt::Display) -> ConfigError {
+    ConfigError(format!("setting `{setting}`: {why}"))
+}
+
+/// The folder holding default.toml and the per-environment files (CARELINK_CONFIG_DIR, else ./config).
+pub fn config_dir() -> PathBuf {
+    std::env::var_os("CARELINK_CONFIG_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("config"))
+}
+
+/// Loads and validates the settings from files and the process environment.
+pub fn load() -> Result<Settings, ConfigError> {
+    let env = std::env::var("CARELINK_ENV").unwrap_or_else(|_| "development".into());
+    let dir = config_dir();
+    let defaults = dir.join("default.toml");
+    let mut builder = config::Config::builder();
+    builder = if defaults.exists() {
+        builder.add_source(config::File::from(defaults))
+    } else {
+        builder.add_source(config::File::from_str(
+            EMBEDDED_DEFAULTS,
+            config::FileFormat::Toml,
+        ))
+    };
+    builder = builder
+        .add_source(config::File::from(dir.join(format!("{env}.toml"))).required(false))
+        .add_source(
+            config::Environment::with_prefix("CARELINK")
+                .prefix_separator("_")
+                .separator("__")
+                .try_parsing(true),
+        );
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        builder = builder
+            .set_override("database.url", url)
+            .map_err(|e| bad("DATABASE_URL", e))?;
+    }
+    let raw = builder.build().map_err(|e| ConfigError(e.to_string()))?;
+    let mut settings: Settings = raw
+        .try_deserialize()
+        .map_err(|e| ConfigError(e.to_string()))?;
+    settings.env = env;
+    settings.validate()?;
+    Ok(settings)
+}
+
+impl Settings {
+    pub fn is_production(&self) -> bool {
+        self.env == "production"
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server.listen.parse().map_err(|e| {
+            bad(
+                "server.listen",
+                format!("{:?} is not HOST:PORT ({e})", self.server.listen),
+            )
+        })
+    }
+
+    pub fn timezone(&self) -> chrono_tz::Tz {
+        self.district
+            .timezone
+            .parse()
+            .unwrap_or(chrono_tz::Asia::Shanghai)
+    }
+
+    /// Checks every setting that could otherwise fail later, naming the one at fault.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.listen_addr()?;
+        if crate::db::Backend::of_url(&self.database.url).is_none() {
+            return Err(bad(
+                "database.url",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        if self.database.pool_size == 0 {
+            return Err(bad("database.pool_size", "must be at least 1"));
+        }
+        if !(1..=60).contains(&self.database.pool_timeout_seconds) {
+            return Err(bad(
+                "database.pool_timeout_seconds",
+                "must be between 1 and 60",
+            ));
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return Err(bad("server.body_limit_bytes", "must be at least 1024"));
+        }
+        if self.district.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(bad(
+                "district.timezone",
+                format!("unknown time zone {:?}", self.district.timezone),
+            ));
+        }
+        if self.auth.leeway_seconds > 5 {
+            return Err(bad("auth.leeway_seconds", "must be at most 5"));
+        }
+        if !(1..=1440).contains(&self.auth.access_token_minutes) {
+            return Err(bad(
+                "auth.access_token_minutes",
+                "must be between 1 and 1440",
+            ));
+        }
+        if self.auth.refresh_token_days < 1 {
+            return Err(bad("auth.refresh_token_days", "must be at least 1"));
+        }
+        if self.auth.max_failed_logins < 1 {
+            return Err(bad("auth.max_failed_logins", "must be at least 1"));
+        }
+        if self.auth.min_password_length < 10 {
+            return Err(bad("auth.min_password_length", "must be at least 10"));
+        }
+        let secret = self.auth.jwt_secret.expose();
+        if !secret.is_empty() && secret.len() < 32 {
+            return Err(bad("auth.jwt_secret", "must be at least 32 characters"));
+        }
+        if self.is_production() && secret.is_empty() {
+            return Err(bad(
+                "auth.jwt_secret",
+                "is required in production (CARELINK_AUTH__JWT_SECRET)",
+            ));
+        }
+        if self.idempotency.retention_hours < 24 {
+            return Err(bad("idempotency.retention_hours", "must be at least 24"));
+        }
+        if !matches!(self.log.format.as_str(), "json" | "pretty") {
+            return Err(bad("log.format", "must be \"json\" or \"pretty\""));
+        }
+        Ok(())
+    }
+
+    /// Without a configured secret, one is generated once and kept in a file beside the SQLite
+    /// database (or under data/ for PostgreSQL in development), readable by the owner only.
+    pub fn ensure_jwt_secret(&mut self) -> Result<(), ConfigError> {
+        if !self.auth.jwt_secret.expose().is_empty() {
+            return Ok(());
+        }
+        let path = match crate::db::Backend::of_url(&self.database.url) {
+            Some(crate::db::Backend::Sqlite) => PathBuf::from(format!(
+                "{}.jwt-secret",
+                crate::db::sqlite_path(&self.database.url)
+            )),
+            _ => PathBuf::from("data/jwt-secret"),
+        };
+        let secret = read_or_create_secret(&path).map_err(|e| bad("auth.jwt_secret", e))?;
+        self.auth.jwt_secret = Secret(secret);
+        Ok(())
+    }
+}
+
+fn read_or_create_secret(path: &Path) -> Result<String, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim().to_string();
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+    }
+    let secret = crate::auth::tokens::random_token();
+    std::fs::write(path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    Ok(secret)
+}

@@ -1,0 +1,189 @@
+//! The database: one connection type over SQLite and PostgreSQL, the pool, transactions and migrations.
+pub mod migrate;
+pub mod schema;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{Error as R2d2Error, ManageConnection};
+use std::time::Duration;
+
+/// One connection enum for both backends (see docs/adr/0001-one-connection-type-for-two-databases.md).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    /// The backend a database URL names, or None for a URL this service cannot use.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else if url.starts_with("sqlite://") || url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else {
+            None
+        }
+    }
+}
+
+/// The file path of a `sqlite://PATH` URL (`sqlite://:memory:` is not supported: each pooled
+/// connection would see its own database).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// An r2d2 manager that picks the backend from the URL, so a bad PostgreSQL URL reports its real cause.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+}
+
+impl Manager {
+    pub fn new(url: &str) -> Option<Manager> {
+        Backend::of_url(url).map(|backend| Manager {
+            url: url.to_string(),
+            backend,
+        })
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = R2d2Error;
+
+    fn connect(&self) -> Result<DbConn, R2d2Error> {
+        match self.backend {
+            Backend::Postgres => diesel::PgConnection::establish(&self.url)
+                .map(DbConn::Pg)
+                .map_err(R2d2Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(R2d2Error::ConnectionError)?;
+                conn.batch_execute(
+                    "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; \
+                     PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;",
+                )
+                .map_err(R2d2Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), R2d2Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(R2d2Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        match conn {
+            DbConn::Pg(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+            DbConn::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
+        }
+    }
+}
+
+/// Builds the pool without connecting: the service starts (and answers 503) while the database is down.
+pub fn pool(url: &str, size: u32, timeout: Duration) -> Option<Pool> {
+    if let Some(Backend::Sqlite) = Backend::of_url(url) {
+        if let Some(dir) = std::path::Path::new(sqlite_path(url)).parent() {
+            if !dir.as_os_str().is_empty() {
+                let _ = std::fs::create_dir_all(dir);
+            }
+        }
+    }
+    let manager = Manager::new(url)?;
+    Some(
+        r2d2::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(timeout)
+            .test_on_check_out(true)
+            .build_unchecked(manager),
+    )
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Pg(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (deferred transactions fail with
+/// "database is locked" under concurrent writers), a plain `BEGIN` on PostgreSQL.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            let _ = <DbConn as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(err)
+        }
+    }
+}
+
+/// Locks one row until the end of the transaction (PostgreSQL `FOR UPDATE`). On SQLite the
+/// immediate write transaction already holds the database's single write lock.
+pub fn lock_row(conn: &mut DbConn, table: LockableTable, id: &str) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        let sql = format!("SELECT 1 FROM {} WHERE id = $1 FOR UPDATE", table.name());
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Tables whose rows serve as locks (a closed list, so no table name comes from input).
+#[derive(Debug, Clone, Copy)]
+pub enum LockableTable {
+    Users,
+    Residents,
+}
+
+impl LockableTable {
+    fn name(self) -> &'static str {
+        match self {
+            LockableTable::Users => "users",
+            LockableTable::Residents => "residents",
+        }
+    }
+}
+
+/// Current time as stored: UTC without offset, truncated to microseconds (PostgreSQL's precision),
+/// so a value read back equals the value written.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let t = chrono::Utc::now().naive_utc();
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+}
+
+/// A new time-ordered id: UUIDv7 strings sort by creation time, so they double as cursors.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

@@ -1,0 +1,147 @@
+// @generated-style: kept by hand in step with migrations/ (both backends share it).
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        community_id -> Nullable<Text>,
+        address -> Text,
+        lat -> Double,
+        lon -> Double,
+        contracted_clinic_id -> Nullable<Text>,
+        pilot -> Bool,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    residents (id) {
+        id -> Text,
+        name -> Text,
+        sex -> Text,
+        birth_date -> Text,
+        phone -> Text,
+        address -> Text,
+        lat -> Double,
+        lon -> Double,
+        community_id -> Text,
+        care_home_id -> Nullable<Text>,
+        family_doctor_id -> Nullable<Text>,
+        conditions -> Text,
+        priority_flags -> Text,
+        consent -> Bool,
+        id_number -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        organization_id -> Nullable<Text>,
+        resident_id -> Nullable<Text>,
+        skills -> Text,
+        active -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_types (code) {
+        code -> Text,
+        name -> Text,
+        category -> Text,
+        duration_minutes -> Integer,
+        required_skill -> Text,
+    }
+}
+
+diesel::table! {
+    shifts (id) {
+        id -> Text,
+        clinician_id -> Text,
+        clinic_id -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        version -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (token_hash) {
+        token_hash -> Text,
+        session_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, idem_key) {
+        user_id -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        status_code -> Integer,
+        response_body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(shifts -> users (clinician_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(refresh_tokens -> sessions (session_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizations,
+    residents,
+    users,
+    service_types,
+    shifts,
+    sessions,
+    refresh_tokens,
+    audit_log,
+    idempotency_keys,
+);

@@ -1,0 +1,80 @@
+//! The API's conventions, shared by every endpoint: input errors, pagination, idempotency, versions.
+pub mod extract;
+pub mod idempotency;
+pub mod pagination;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use crate::app::AppState;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// Runs blocking database work on the thread pool with a pooled connection.
+pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// A JSON answer; objects with a version also get an ETag.
+pub fn json<T: Serialize>(status: StatusCode, body: &T) -> HttpResponse {
+    let value = serde_json::to_value(body).unwrap_or_default();
+    json_value(status, value)
+}
+
+pub fn json_value(status: StatusCode, value: serde_json::Value) -> HttpResponse {
+    let mut resp = HttpResponse::build(status);
+    if let Some(v) = value.get("version").and_then(|v| v.as_i64()) {
+        resp.insert_header((header::ETAG, format!("\"{v}\"")));
+    }
+    resp.json(value)
+}
+
+/// Serialises a body for storage (idempotency replay); never fails for our own types.
+pub fn to_value<T: Serialize>(body: &T) -> AppResult<serde_json::Value> {
+    serde_json::to_value(body).map_err(AppError::internal)
+}
+
+/// A POST that changes state: runs `change` in one transaction under the caller's Idempotency-Key
+/// (replayed on retry) and answers with what it returned.
+pub async fn idempotent_post<B, F>(
+    state: &AppState,
+    user: crate::auth::CurrentUser,
+    key: extract::IdempotencyKey,
+    route: &'static str,
+    body: B,
+    change: F,
+) -> AppResult<HttpResponse>
+where
+    B: Serialize + Send + 'static,
+    F: FnOnce(&mut DbConn, &crate::auth::CurrentUser, B) -> AppResult<idempotency::Answer>
+        + Send
+        + 'static,
+{
+    let fingerprint = idempotency::fingerprint(route, &to_value(&body)?);
+    let (status, value) = db(state, move |conn| {
+        idempotency::run(conn, &user.id, key.0.as_deref(), &fingerprint, |conn| {
+            change(conn, &user, body)
+        })
+    })
+    .await?;
+    Ok(json_value(status, value))
+}
+
+/// A PATCH: runs `change` in one write transaction and answers 200 with the new object.
+pub async fn patch<F>(state: &AppState, change: F) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConn) -> AppResult<serde_json::Value> + Send + 'static,
+{
+    let value = db(state, move |conn| crate::db::write_tx(conn, change)).await?;
+    Ok(json_value(StatusCode::OK, value))
+}

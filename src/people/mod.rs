@@ -1,0 +1,5 @@
+//! People: staff accounts (schedulers, clinicians, desks) and the residents they serve.
+pub mod handlers;
+pub mod model;
+pub mod repo;
+pub mod residents;

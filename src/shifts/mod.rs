@@ -1,0 +1,4 @@
+//! Clinicians' working time: the shifts home visits must fit into.
+pub mod handlers;
+pub mod model;
+pub mod repo;

@@ -1,0 +1,118 @@
+//! Shifts in the database.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{Shift, ShiftSpan};
+use crate::db::schema::shifts;
+use crate::db::{lock_row, new_id, now, DbConn, LockableTable, MultiBackend};
+use crate::error::{AppError, AppResult};
+use crate::http::pagination::PageRequest;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct ShiftRow {
+    pub id: String,
+    pub clinician_id: String,
+    pub clinic_id: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+}
+
+impl ShiftRow {
+    pub fn to_api(&self) -> Shift {
+        Shift {
+            id: self.id.clone(),
+            clinician_id: self.clinician_id.clone(),
+            clinic_id: self.clinic_id.clone(),
+            starts_at: self.starts_at.and_utc(),
+            ends_at: self.ends_at.and_utc(),
+            version: self.version,
+        }
+    }
+}
+
+/// `clinics`: None for all, else only these clinics' shifts.
+fn scoped(clinics: &Option<Vec<String>>) -> shifts::BoxedQuery<'static, MultiBackend> {
+    let q = shifts::table.into_boxed();
+    match clinics {
+        None => q,
+        Some(list) => q.filter(shifts::clinic_id.eq_any(list.clone())),
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ShiftFilter {
+    pub clinician_id: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    clinics: &Option<Vec<String>>,
+    f: &ShiftFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<ShiftRow>> {
+    let mut q = scoped(clinics);
+    if let Some(c) = &f.clinician_id {
+        q = q.filter(shifts::clinician_id.eq(c.clone()));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(shifts::ends_at.gt(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(shifts::starts_at.lt(to));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(shifts::id.gt(after.clone()));
+    }
+    q.order(shifts::id.asc()).limit(page.limit + 1).load(conn)
+}
+
+pub fn find_scoped(
+    conn: &mut DbConn,
+    clinics: &Option<Vec<String>>,
+    id: &str,
+) -> QueryResult<Option<ShiftRow>> {
+    scoped(clinics)
+        .filter(shifts::id.eq(id.to_string()))
+        .first(conn)
+        .optional()
+}
+
+/// Adds a shift unless it overlaps another of the same clinician. The clinician's row is locked
+/// first (PostgreSQL), so two concurrent overlapping shifts cannot both pass the check.
+pub fn insert(
+    conn: &mut DbConn,
+    clinician_id: &str,
+    clinic_id: &str,
+    span: ShiftSpan,
+) -> AppResult<ShiftRow> {
+    lock_row(conn, LockableTable::Users, clinician_id)?;
+    let overlapping: i64 = shifts::table
+        .filter(shifts::clinician_id.eq(clinician_id))
+        .filter(shifts::starts_at.lt(span.ends_at))
+        .filter(shifts::ends_at.gt(span.starts_at))
+        .count()
+        .get_result(conn)?;
+    if overlapping > 0 {
+        return Err(AppError::conflict(
+            "shift_overlap",
+            "The clinician already has a shift at that time.",
+        ));
+    }
+    let id = new_id();
+    diesel::insert_into(shifts::table)
+        .values((
+            shifts::id.eq(&id),
+            shifts::clinician_id.eq(clinician_id),
+            shifts::clinic_id.eq(clinic_id),
+            shifts::starts_at.eq(span.starts_at),
+            shifts::ends_at.eq(span.ends_at),
+            shifts::version.eq(1i64),
+            shifts::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(shifts::table.find(&id).first(conn)?)
+}
