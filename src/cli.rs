@@ -131,21 +131,21 @@ const DEMO_STAFF: &[DemoStaff] = &[
         username: "sched02",
         name: "陈调度",
         role: Role::Scheduler,
-        org: "WH-CL-03",
+        org: "WH-CL-04",
         skills: &[],
     },
     DemoStaff {
         username: "doc02",
         name: "刘医生",
         role: Role::Clinician,
-        org: "WH-CL-03",
+        org: "WH-CL-04",
         skills: &["general_practice", "nursing"],
     },
     DemoStaff {
         username: "nurse02",
         name: "杨护士",
         role: Role::Clinician,
-        org: "WH-CL-03",
+        org: "WH-CL-04",
         skills: &["nursing", "rehabilitation"],
     },
     DemoStaff {
@@ -241,7 +241,7 @@ pub fn demo(conn: &mut DbConn, settings: &Settings) -> AppResult<Vec<DemoLogin>>
             });
         }
         let mut first_resident = None;
-        for (i, code) in ["WH-CL-01", "WH-CL-03"].iter().enumerate() {
+        for (i, code) in ["WH-CL-01", "WH-CL-04"].iter().enumerate() {
             let clinic =
                 crate::network::repo::find_by_code(conn, code)?.ok_or_else(AppError::not_found)?;
             for (j, (name, sex, born, flags)) in DEMO_RESIDENTS.iter().enumerate() {

@@ -286,3 +286,21 @@ fn read_or_create_secret(path: &Path) -> Result<String, String> {
     }
     Ok(secret)
 }
+
+impl Settings {
+    /// The built-in defaults alone, ignoring files and the environment (for tests and tools).
+    pub fn defaults() -> Settings {
+        let raw = config::Config::builder()
+            .add_source(config::File::from_str(
+                EMBEDDED_DEFAULTS,
+                config::FileFormat::Toml,
+            ))
+            .build()
+            .expect("config/default.toml is valid TOML");
+        let mut s: Settings = raw
+            .try_deserialize()
+            .expect("config/default.toml has every setting");
+        s.env = "test".into();
+        s
+    }
+}

@@ -19,9 +19,9 @@ pub struct AppError {
     pub detail: String,
     pub errors: Vec<FieldError>,
     /// Extra members of the problem object (e.g. alternative slots of a conflict).
-    pub extra: Option<Value>,
+    pub extra: Option<Box<Value>>,
     /// What went wrong inside, for the log only.
-    cause: Option<String>,
+    cause: Option<Box<str>>,
 }
 
 /// The shape of every error body, for the OpenAPI document.
@@ -94,7 +94,7 @@ impl AppError {
             "database_unavailable",
             "The database is unreachable; retry shortly.",
         );
-        e.cause = Some(cause.to_string());
+        e.cause = Some(cause.to_string().into());
         e
     }
     pub fn internal(cause: impl fmt::Display) -> AppError {
@@ -103,11 +103,11 @@ impl AppError {
             "internal_error",
             "Something went wrong on our side.",
         );
-        e.cause = Some(cause.to_string());
+        e.cause = Some(cause.to_string().into());
         e
     }
     pub fn with_extra(mut self, extra: Value) -> AppError {
-        self.extra = Some(extra);
+        self.extra = Some(Box::new(extra));
         self
     }
 
@@ -122,7 +122,9 @@ impl AppError {
         if !self.errors.is_empty() {
             body["errors"] = json!(self.errors);
         }
-        if let (Some(Value::Object(extra)), Some(obj)) = (&self.extra, body.as_object_mut()) {
+        if let (Some(Value::Object(extra)), Some(obj)) =
+            (self.extra.as_deref(), body.as_object_mut())
+        {
             for (k, v) in extra {
                 obj.entry(k.clone()).or_insert(v.clone());
             }

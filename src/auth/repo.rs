@@ -169,6 +169,16 @@ pub fn revoke_session(
     Ok(())
 }
 
+/// id, username, role, organisation, resident, the organisation's community.
+type CallerRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// The caller behind a valid token, if its session is live and the user still exists and is active.
 pub fn current_user(
     conn: &mut DbConn,
@@ -177,14 +187,7 @@ pub fn current_user(
     request_id: &str,
     now: NaiveDateTime,
 ) -> QueryResult<Option<CurrentUser>> {
-    let row: Option<(
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    )> = sessions::table
+    let row: Option<CallerRow> = sessions::table
         .inner_join(users::table.left_join(organizations::table))
         .filter(sessions::id.eq(session_id))
         .filter(sessions::user_id.eq(user_id))

@@ -1,0 +1,11 @@
+//! The integration tests: each runs against a live carelink over HTTP, on SQLite and (with
+//! CARELINK_TEST_POSTGRES_URL set) on PostgreSQL, each on its own fresh database.
+mod helpers;
+
+mod access;
+mod auth;
+mod bad_input;
+mod conventions;
+mod migrations;
+mod network;
+mod people;
