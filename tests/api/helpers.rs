@@ -67,7 +67,6 @@ pub struct TestApp {
     pub backend: Backend,
     pub settings: Settings,
     pub pool: Pool,
-    #[allow(dead_code)]
     pub database_url: String,
     handle: actix_web::dev::ServerHandle,
     db: TestDb,
@@ -389,7 +388,11 @@ impl TestApp {
     }
 
     pub async fn access_token(&self, username: &str) -> String {
-        let r = self.login(username, PASSWORD).await;
+        self.access_token_with(username, PASSWORD).await
+    }
+
+    pub async fn access_token_with(&self, username: &str, password: &str) -> String {
+        let r = self.login(username, password).await;
         assert_eq!(r.status, 200, "login of {username}: {r:?}");
         r.body["access_token"]
             .as_str()
