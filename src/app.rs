@@ -21,6 +21,7 @@ pub struct AppState {
     pub keys: Arc<Keys>,
     pub metrics: Arc<Metrics>,
     pub tz: chrono_tz::Tz,
+    pub travel: Arc<dyn crate::planning::travel::TravelModel>,
 }
 
 impl AppState {
@@ -28,6 +29,9 @@ impl AppState {
         AppState {
             keys: Arc::new(Keys::new(&settings.auth)),
             tz: settings.timezone(),
+            travel: Arc::new(crate::planning::travel::GreatCircle::from_settings(
+                &settings.travel,
+            )),
             settings: Arc::new(settings),
             pool,
             metrics: Arc::new(Metrics::new()),
@@ -49,6 +53,11 @@ impl AppState {
         crate::catalogue::handlers::list_service_types,
         crate::shifts::handlers::list_shifts, crate::shifts::handlers::get_shift, crate::shifts::handlers::create_shift,
         crate::audit::handlers::list_audit,
+        crate::visits::handlers::availability, crate::visits::handlers::create_visit, crate::visits::handlers::list_visits,
+        crate::visits::handlers::pool, crate::visits::handlers::get_visit, crate::visits::handlers::schedule_visit,
+        crate::visits::handlers::reschedule_visit, crate::visits::handlers::cancel_visit, crate::visits::handlers::missed_visit,
+        crate::visits::handlers::check_in_visit, crate::visits::handlers::check_out_visit, crate::visits::handlers::clinician_route,
+        crate::visits::plans::create_plan, crate::visits::plans::get_plan, crate::visits::plans::end_plan,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -76,7 +85,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Registers every route; also used by the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::{audit, auth, catalogue, network, ops, people, shifts};
+    use crate::{audit, auth, catalogue, network, ops, people, shifts, visits};
     cfg.service(ops::handlers::healthz)
         .service(ops::handlers::readyz)
         .service(ops::handlers::metrics)
@@ -118,7 +127,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(shifts::handlers::list_shifts)
                 .service(shifts::handlers::get_shift)
                 .service(shifts::handlers::create_shift)
-                .service(audit::handlers::list_audit),
+                .service(audit::handlers::list_audit)
+                .service(visits::handlers::availability)
+                .service(visits::handlers::create_visit)
+                .service(visits::handlers::list_visits)
+                // /visits/pool before /visits/{id}, which would take "pool" as an id.
+                .service(visits::handlers::pool)
+                .service(visits::handlers::get_visit)
+                .service(visits::handlers::schedule_visit)
+                .service(visits::handlers::reschedule_visit)
+                .service(visits::handlers::cancel_visit)
+                .service(visits::handlers::missed_visit)
+                .service(visits::handlers::check_in_visit)
+                .service(visits::handlers::check_out_visit)
+                .service(visits::handlers::clinician_route)
+                .service(visits::plans::create_plan)
+                .service(visits::plans::get_plan)
+                .service(visits::plans::end_plan),
         );
 }
 

@@ -13,6 +13,8 @@ pub struct Settings {
     pub auth: Auth,
     pub district: District,
     pub seed: Seed,
+    pub travel: Travel,
+    pub visits: Visits,
     pub idempotency: Idempotency,
     pub log: Log,
     /// The name of the environment (CARELINK_ENV), e.g. "production"; not read from files.
@@ -88,6 +90,21 @@ pub struct District {
 pub struct Seed {
     pub demo: bool,
     pub demo_password: Secret,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Travel {
+    pub road_factor: f64,
+    pub speed_kmh: f64,
+    pub minimum_minutes: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Visits {
+    pub location_radius_meters: f64,
+    pub slot_step_minutes: i64,
+    pub max_slots: usize,
+    pub max_window_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -235,6 +252,28 @@ impl Settings {
                 "auth.jwt_secret",
                 "is required in production (CARELINK_AUTH__JWT_SECRET)",
             ));
+        }
+        if !(1.0..=5.0).contains(&self.travel.road_factor) {
+            return Err(bad("travel.road_factor", "must be between 1 and 5"));
+        }
+        if !(1.0..=120.0).contains(&self.travel.speed_kmh) {
+            return Err(bad("travel.speed_kmh", "must be between 1 and 120"));
+        }
+        if !(0..=120).contains(&self.travel.minimum_minutes) {
+            return Err(bad("travel.minimum_minutes", "must be between 0 and 120"));
+        }
+        if self.visits.location_radius_meters.is_nan() || self.visits.location_radius_meters <= 0.0
+        {
+            return Err(bad("visits.location_radius_meters", "must be positive"));
+        }
+        if !(1..=120).contains(&self.visits.slot_step_minutes) {
+            return Err(bad("visits.slot_step_minutes", "must be between 1 and 120"));
+        }
+        if !(1..=500).contains(&self.visits.max_slots) {
+            return Err(bad("visits.max_slots", "must be between 1 and 500"));
+        }
+        if !(1..=366).contains(&self.visits.max_window_days) {
+            return Err(bad("visits.max_window_days", "must be between 1 and 366"));
         }
         if self.idempotency.retention_hours < 24 {
             return Err(bad("idempotency.retention_hours", "must be at least 24"));

@@ -173,6 +173,13 @@ impl From<diesel::result::Error> for AppError {
             E::DatabaseError(K::SerializationFailure, _) => {
                 AppError::conflict("concurrent_update", "A concurrent change won; retry.")
             }
+            // The PostgreSQL exclusion constraint behind the booking invariant (a backstop to the row lock).
+            E::DatabaseError(_, info) if info.constraint_name() == Some("visits_no_overlap") => {
+                AppError::conflict(
+                    "visit_conflict",
+                    "That time overlaps another visit of the clinician.",
+                )
+            }
             E::DatabaseError(K::ClosedConnection, _) => AppError::unavailable(&e),
             E::DatabaseError(_, info) if is_connection_loss(info.message()) => {
                 AppError::unavailable(&e)

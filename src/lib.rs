@@ -11,5 +11,7 @@ pub mod http;
 pub mod network;
 pub mod ops;
 pub mod people;
+pub mod planning;
 pub mod shifts;
 pub mod telemetry;
+pub mod visits;

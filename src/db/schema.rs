@@ -129,10 +129,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    visit_plans (id) {
+        id -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        service_type -> Text,
+        clinician_id -> Nullable<Text>,
+        weekdays -> Text,
+        window_from -> Text,
+        window_to -> Text,
+        starts_on -> Text,
+        until -> Nullable<Text>,
+        occurrences -> Nullable<Integer>,
+        status -> Text,
+        referral_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    visits (id) {
+        id -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        clinician_id -> Nullable<Text>,
+        service_type -> Text,
+        status -> Text,
+        priority -> Text,
+        window_start -> Timestamp,
+        window_end -> Timestamp,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        travel_minutes_before -> Nullable<Integer>,
+        location_exception -> Bool,
+        plan_id -> Nullable<Text>,
+        referral_id -> Nullable<Text>,
+        notes -> Text,
+        unplaced_reason -> Nullable<Text>,
+        cancel_reason -> Nullable<Text>,
+        cancelled_by -> Nullable<Text>,
+        missed_reason -> Nullable<Text>,
+        check_in_at -> Nullable<Timestamp>,
+        check_in_distance_m -> Nullable<Double>,
+        check_out_at -> Nullable<Timestamp>,
+        check_out_distance_m -> Nullable<Double>,
+        documentation -> Nullable<Text>,
+        requested_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(shifts -> users (clinician_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
+diesel::joinable!(visits -> residents (resident_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizations,
@@ -144,4 +200,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     audit_log,
     idempotency_keys,
+    visit_plans,
+    visits,
 );

@@ -444,3 +444,61 @@ pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
     HASH.get_or_init(|| carelink::auth::password::hash(PASSWORD).expect("hash"))
 }
+
+/// Another carelink process serving the same database (a second instance behind a load balancer).
+pub struct Instance {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl TestApp {
+    /// Starts the real binary as a second instance on this test's database and waits until it serves.
+    pub async fn second_instance(&self) -> Instance {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_carelink"))
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &self.database_url)
+            .env(
+                "CARELINK_AUTH__JWT_SECRET",
+                self.settings.auth.jwt_secret.expose(),
+            )
+            .env(
+                "CARELINK_CONFIG_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
+            )
+            .env("CARELINK_LOG__LEVEL", "warn")
+            .env("CARELINK_SEED__DEMO", "false")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let instance = Instance {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..200 {
+            if let Ok(r) = self
+                .client
+                .get(format!("{}/healthz", instance.address))
+                .send()
+                .await
+            {
+                if r.status().is_success() {
+                    return instance;
+                }
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the second instance did not come up");
+    }
+}

@@ -10,3 +10,4 @@ mod conventions;
 mod migrations;
 mod network;
 mod people;
+mod visits;

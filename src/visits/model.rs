@@ -1,0 +1,428 @@
+//! Visits as the API shows them, the state machine, and who may do what (pure).
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Role;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Requested,
+    Scheduled,
+    InProgress,
+    Completed,
+    Cancelled,
+    Missed,
+}
+
+impl Status {
+    pub const ALL: [Status; 6] = [
+        Status::Requested,
+        Status::Scheduled,
+        Status::InProgress,
+        Status::Completed,
+        Status::Cancelled,
+        Status::Missed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Requested => "requested",
+            Status::Scheduled => "scheduled",
+            Status::InProgress => "in_progress",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::Missed => "missed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// Statuses that hold a clinician's time.
+    pub const HOLDING_TIME: [&'static str; 3] = ["scheduled", "in_progress", "completed"];
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Priority {
+    #[default]
+    Routine,
+    Urgent,
+}
+
+impl Priority {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Routine => "routine",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Schedule,
+    Reschedule,
+    Cancel,
+    CheckIn,
+    CheckOut,
+    Missed,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Schedule => "schedule",
+            Action::Reschedule => "reschedule",
+            Action::Cancel => "cancel",
+            Action::CheckIn => "check_in",
+            Action::CheckOut => "check_out",
+            Action::Missed => "missed",
+        }
+    }
+}
+
+/// The state machine: requested -> scheduled -> in_progress -> completed; requested|scheduled ->
+/// cancelled; scheduled -> missed. Anything else is 409 `invalid_transition`.
+pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
+    use Status::*;
+    let to = match (from, action) {
+        (Requested, Action::Schedule) => Scheduled,
+        (Scheduled, Action::Reschedule) => Scheduled,
+        (Requested | Scheduled, Action::Cancel) => Cancelled,
+        (Scheduled, Action::CheckIn) => InProgress,
+        (InProgress, Action::CheckOut) => Completed,
+        (Scheduled, Action::Missed) => Missed,
+        _ => {
+            return Err(AppError::conflict(
+                "invalid_transition",
+                format!(
+                    "A {} visit cannot take the action {}.",
+                    from.as_str(),
+                    action.as_str()
+                ),
+            ))
+        }
+    };
+    Ok(to)
+}
+
+/// Who may take an action on a visit they can see. `own` is true when the caller is the visit's
+/// clinician; `own_record` when the caller is the resident the visit is for.
+pub fn may(role: Role, action: Action, own: bool, own_record: bool) -> bool {
+    match role {
+        Role::Admin | Role::Scheduler => !matches!(action, Action::CheckIn | Action::CheckOut),
+        Role::Clinician => {
+            own && matches!(action, Action::CheckIn | Action::CheckOut | Action::Missed)
+        }
+        Role::Resident => own_record && action == Action::Cancel,
+        Role::CareHome => action == Action::Cancel,
+        Role::Hospital => false,
+    }
+}
+
+/// Who may ask for a visit at all, and whether they may book it straight into a clinician's day.
+pub fn may_request(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Admin | Role::Scheduler | Role::CareHome | Role::Resident
+    )
+}
+
+pub fn may_book(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Scheduler)
+}
+
+/// The time a visit may happen in: it ends after it starts, not in the past, not too long.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct VisitWindow {
+    pub start: NaiveDateTime,
+    pub end: NaiveDateTime,
+}
+
+impl VisitWindow {
+    pub fn parse(
+        start: DateTime<FixedOffset>,
+        end: DateTime<FixedOffset>,
+        now: DateTime<Utc>,
+        max_days: i64,
+    ) -> Result<VisitWindow, AppError> {
+        let (start, end) = (start.naive_utc(), end.naive_utc());
+        if end <= start {
+            return Err(AppError::invalid(
+                "window_end",
+                "must be after window_start",
+            ));
+        }
+        if end <= now.naive_utc() {
+            return Err(AppError::invalid("window_end", "is in the past"));
+        }
+        if end - start > Duration::days(max_days) {
+            return Err(AppError::invalid(
+                "window_end",
+                format!("the window spans at most {max_days} days"),
+            ));
+        }
+        Ok(VisitWindow { start, end })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MissedReason {
+    NotHome,
+    Refused,
+    Hospitalised,
+    Deceased,
+    ClinicianUnavailable,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Task {
+    pub task: String,
+    pub done: bool,
+    /// Why it was not done (required when `done` is false).
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Visit {
+    pub id: String,
+    pub resident_id: String,
+    pub clinic_id: String,
+    pub clinician_id: Option<String>,
+    pub service_type: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub travel_minutes_before: Option<i32>,
+    pub location_exception: bool,
+    pub plan_id: Option<String>,
+    pub referral_id: Option<String>,
+    pub notes: String,
+    /// Why a visit stayed in the pool (e.g. no free slot when a plan created it).
+    pub unplaced_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub missed_reason: Option<String>,
+    pub check_in_at: Option<DateTime<Utc>>,
+    pub check_in_distance_m: Option<f64>,
+    pub check_out_at: Option<DateTime<Utc>>,
+    pub check_out_distance_m: Option<f64>,
+    pub documentation: Option<serde_json::Value>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVisit {
+    pub resident_id: String,
+    pub service_type: String,
+    pub window_start: DateTime<FixedOffset>,
+    pub window_end: DateTime<FixedOffset>,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default)]
+    pub notes: String,
+    pub clinician_id: Option<String>,
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// false: leave the visit `requested` in the clinic's pool.
+    #[serde(default = "yes")]
+    pub auto_assign: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    pub clinician_id: Option<String>,
+    pub starts_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MissedBody {
+    pub reason: MissedReason,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PositionBody {
+    pub lat: f64,
+    pub lon: f64,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    pub vital_signs: Option<serde_json::Value>,
+    pub notes: Option<String>,
+}
+
+impl PositionBody {
+    pub fn validate(&self, checking_out: bool) -> Result<(), AppError> {
+        let mut errors = vec![];
+        crate::network::model::Location {
+            lat: self.lat,
+            lon: self.lon,
+        }
+        .check("position", &mut errors);
+        if !checking_out
+            && (!self.tasks.is_empty() || self.vital_signs.is_some() || self.notes.is_some())
+        {
+            errors.push(crate::error::FieldError {
+                field: "tasks".into(),
+                message: "documentation is given at check-out".into(),
+            });
+        }
+        for (i, t) in self.tasks.iter().enumerate() {
+            if t.task.trim().is_empty() || t.task.chars().count() > 200 {
+                errors.push(crate::error::FieldError {
+                    field: format!("tasks[{i}].task"),
+                    message: "must be 1 to 200 characters".into(),
+                });
+            }
+            if !t.done && t.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                errors.push(crate::error::FieldError {
+                    field: format!("tasks[{i}].reason"),
+                    message: "is required for a task not done".into(),
+                });
+            }
+        }
+        if self.vital_signs.as_ref().is_some_and(|v| !v.is_object()) {
+            errors.push(crate::error::FieldError {
+                field: "vital_signs".into(),
+                message: "must be an object".into(),
+            });
+        }
+        if self
+            .notes
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > 4000)
+        {
+            errors.push(crate::error::FieldError {
+                field: "notes".into(),
+                message: "must be at most 4000 characters".into(),
+            });
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(errors))
+        }
+    }
+}
+
+/// Rank in the pool (lower first): urgent visits, then residents with priority flags (living
+/// alone, disabled, dementia, ...), then the rest; ties go by window start.
+pub fn pool_rank(urgent: bool, flagged_resident: bool) -> u8 {
+    match (urgent, flagged_resident) {
+        (true, true) => 0,
+        (true, false) => 1,
+        (false, true) => 2,
+        (false, false) => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn the_lifecycle_runs_requested_scheduled_in_progress_completed() {
+        assert_eq!(transition(Requested, Action::Schedule).unwrap(), Scheduled);
+        assert_eq!(transition(Scheduled, Action::CheckIn).unwrap(), InProgress);
+        assert_eq!(transition(InProgress, Action::CheckOut).unwrap(), Completed);
+        assert_eq!(transition(Scheduled, Action::Missed).unwrap(), Missed);
+        assert_eq!(transition(Requested, Action::Cancel).unwrap(), Cancelled);
+    }
+
+    #[test]
+    fn every_other_transition_is_invalid() {
+        let legal = [
+            (Requested, Action::Schedule),
+            (Scheduled, Action::Reschedule),
+            (Requested, Action::Cancel),
+            (Scheduled, Action::Cancel),
+            (Scheduled, Action::CheckIn),
+            (InProgress, Action::CheckOut),
+            (Scheduled, Action::Missed),
+        ];
+        let actions = [
+            Action::Schedule,
+            Action::Reschedule,
+            Action::Cancel,
+            Action::CheckIn,
+            Action::CheckOut,
+            Action::Missed,
+        ];
+        for from in Status::ALL {
+            for action in actions {
+                let ok = transition(from, action).is_ok();
+                assert_eq!(ok, legal.contains(&(from, action)), "{from:?} {action:?}");
+                if !ok {
+                    assert_eq!(
+                        transition(from, action).unwrap_err().code,
+                        "invalid_transition"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_clinician_checks_in_only_to_their_own_visits_and_a_scheduler_never_does() {
+        assert!(may(Role::Clinician, Action::CheckIn, true, false));
+        assert!(!may(Role::Clinician, Action::CheckIn, false, false));
+        assert!(!may(Role::Scheduler, Action::CheckIn, false, false));
+        assert!(may(Role::Resident, Action::Cancel, false, true));
+        assert!(!may(Role::Resident, Action::Reschedule, false, true));
+    }
+
+    #[test]
+    fn a_window_must_end_after_it_starts_and_not_in_the_past() {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T08:00:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        assert!(VisitWindow::parse(
+            t("2026-12-01T10:00:00+08:00"),
+            t("2026-12-01T09:00:00+08:00"),
+            now,
+            14
+        )
+        .is_err());
+        assert!(VisitWindow::parse(
+            t("2026-11-30T10:00:00+08:00"),
+            t("2026-11-30T12:00:00+08:00"),
+            now,
+            14
+        )
+        .is_err());
+        assert!(VisitWindow::parse(
+            t("2026-12-01T09:00:00+08:00"),
+            t("2026-12-01T12:00:00+08:00"),
+            now,
+            14
+        )
+        .is_ok());
+    }
+}

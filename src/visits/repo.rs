@@ -1,0 +1,329 @@
+//! Visits in the database, always read through the caller's scope.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{Priority, Status, Visit};
+use crate::auth::{CurrentUser, Role};
+use crate::db::schema::{residents, shifts, users, visits};
+use crate::db::{DbConn, MultiBackend};
+use crate::http::pagination::PageRequest;
+use crate::network::model::Location;
+use crate::planning::slots::Stop;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct VisitRow {
+    pub id: String,
+    pub resident_id: String,
+    pub clinic_id: String,
+    pub clinician_id: Option<String>,
+    pub service_type: String,
+    pub status: String,
+    pub priority: String,
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub travel_minutes_before: Option<i32>,
+    pub location_exception: bool,
+    pub plan_id: Option<String>,
+    pub referral_id: Option<String>,
+    pub notes: String,
+    pub unplaced_reason: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub cancelled_by: Option<String>,
+    pub missed_reason: Option<String>,
+    pub check_in_at: Option<NaiveDateTime>,
+    pub check_in_distance_m: Option<f64>,
+    pub check_out_at: Option<NaiveDateTime>,
+    pub check_out_distance_m: Option<f64>,
+    pub documentation: Option<String>,
+    pub requested_by: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl VisitRow {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Requested)
+    }
+
+    pub fn to_api(&self) -> Visit {
+        let utc = |t: NaiveDateTime| t.and_utc();
+        Visit {
+            id: self.id.clone(),
+            resident_id: self.resident_id.clone(),
+            clinic_id: self.clinic_id.clone(),
+            clinician_id: self.clinician_id.clone(),
+            service_type: self.service_type.clone(),
+            status: self.status(),
+            priority: if self.priority == "urgent" {
+                Priority::Urgent
+            } else {
+                Priority::Routine
+            },
+            window_start: utc(self.window_start),
+            window_end: utc(self.window_end),
+            starts_at: self.starts_at.map(utc),
+            ends_at: self.ends_at.map(utc),
+            travel_minutes_before: self.travel_minutes_before,
+            location_exception: self.location_exception,
+            plan_id: self.plan_id.clone(),
+            referral_id: self.referral_id.clone(),
+            notes: self.notes.clone(),
+            unplaced_reason: self.unplaced_reason.clone(),
+            cancel_reason: self.cancel_reason.clone(),
+            cancelled_by: self.cancelled_by.clone(),
+            missed_reason: self.missed_reason.clone(),
+            check_in_at: self.check_in_at.map(utc),
+            check_in_distance_m: self.check_in_distance_m,
+            check_out_at: self.check_out_at.map(utc),
+            check_out_distance_m: self.check_out_distance_m,
+            documentation: self
+                .documentation
+                .as_deref()
+                .and_then(|d| serde_json::from_str(d).ok()),
+            version: self.version,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        }
+    }
+}
+
+/// The visits a caller may see: the authority all; clinic staff their clinic's; a care home its
+/// residents'; a resident their own; a hospital none (until referrals bring them).
+pub fn scoped(user: &CurrentUser) -> visits::BoxedQuery<'static, MultiBackend> {
+    let q = visits::table.into_boxed();
+    match (user.role, &user.organization_id, &user.resident_id) {
+        (Role::Admin, ..) => q,
+        (Role::Scheduler | Role::Clinician, Some(clinic), _) => {
+            q.filter(visits::clinic_id.eq(clinic.clone()))
+        }
+        (Role::CareHome, Some(home), _) => q.filter(
+            visits::resident_id.eq_any(
+                residents::table
+                    .filter(residents::care_home_id.eq(home.clone()))
+                    .select(residents::id),
+            ),
+        ),
+        (Role::Resident, _, Some(resident)) => q.filter(visits::resident_id.eq(resident.clone())),
+        _ => q.filter(visits::id.is_null()),
+    }
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct VisitFilter {
+    pub clinician_id: Option<String>,
+    pub clinic_id: Option<String>,
+    pub resident_id: Option<String>,
+    pub plan_id: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+    pub status: Option<Status>,
+    pub location_exception: Option<bool>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    f: &VisitFilter,
+    page: &PageRequest,
+) -> QueryResult<Vec<VisitRow>> {
+    let mut q = scoped(user);
+    if let Some(v) = &f.clinician_id {
+        q = q.filter(visits::clinician_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.clinic_id {
+        q = q.filter(visits::clinic_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.resident_id {
+        q = q.filter(visits::resident_id.eq(v.clone()));
+    }
+    if let Some(v) = &f.plan_id {
+        q = q.filter(visits::plan_id.eq(v.clone()));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(visits::window_end.gt(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(visits::window_start.lt(v));
+    }
+    if let Some(v) = f.status {
+        q = q.filter(visits::status.eq(v.as_str()));
+    }
+    if let Some(v) = f.location_exception {
+        q = q.filter(visits::location_exception.eq(v));
+    }
+    if let Some(after) = &page.after {
+        q = q.filter(visits::id.gt(after.clone()));
+    }
+    q.order(visits::id.asc()).limit(page.limit + 1).load(conn)
+}
+
+pub fn find_scoped(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+) -> QueryResult<Option<VisitRow>> {
+    scoped(user)
+        .filter(visits::id.eq(id.to_string()))
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
+    visits::table.find(id).first(conn).optional()
+}
+
+/// id, start, end, and the resident's home (lat, lon).
+type StopRow = (
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    f64,
+    f64,
+);
+
+/// A clinician's visits that hold time and touch [from, to), with where each takes place.
+/// `except` leaves one visit out (the one being moved).
+pub fn stops(
+    conn: &mut DbConn,
+    clinician_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+    except: Option<&str>,
+) -> QueryResult<Vec<(String, Stop)>> {
+    let rows: Vec<StopRow> = visits::table
+        .inner_join(residents::table)
+        .filter(visits::clinician_id.eq(clinician_id))
+        .filter(visits::status.eq_any(Status::HOLDING_TIME))
+        .filter(visits::starts_at.lt(to))
+        .filter(visits::ends_at.gt(from))
+        .filter(visits::id.ne(except.unwrap_or("")))
+        .select((
+            visits::id,
+            visits::starts_at,
+            visits::ends_at,
+            residents::lat,
+            residents::lon,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, s, e, lat, lon)| {
+            Some((
+                id,
+                Stop {
+                    starts_at: s?,
+                    ends_at: e?,
+                    location: Location { lat, lon },
+                },
+            ))
+        })
+        .collect())
+}
+
+/// A clinician's shifts touching [from, to).
+pub fn shifts_of(
+    conn: &mut DbConn,
+    clinician_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime)>> {
+    shifts::table
+        .filter(shifts::clinician_id.eq(clinician_id))
+        .filter(shifts::starts_at.lt(to))
+        .filter(shifts::ends_at.gt(from))
+        .order(shifts::starts_at.asc())
+        .select((shifts::starts_at, shifts::ends_at))
+        .load(conn)
+}
+
+/// The active clinicians of a clinic who have `skill`, in id order (the order locks are taken in).
+pub fn clinicians_with_skill(
+    conn: &mut DbConn,
+    clinic_id: &str,
+    skill: &str,
+) -> QueryResult<Vec<crate::people::repo::UserRow>> {
+    let all: Vec<crate::people::repo::UserRow> = users::table
+        .filter(users::organization_id.eq(clinic_id))
+        .filter(users::role.eq(Role::Clinician.as_str()))
+        .filter(users::active.eq(true))
+        .order(users::id.asc())
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .filter(|u| u.skills().iter().any(|s| s == skill))
+        .collect())
+}
+
+/// The columns a transition changes (None: leave as is).
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = visits)]
+pub struct VisitChanges {
+    pub status: Option<String>,
+    pub clinician_id: Option<Option<String>>,
+    pub starts_at: Option<Option<NaiveDateTime>>,
+    pub ends_at: Option<Option<NaiveDateTime>>,
+    pub travel_minutes_before: Option<Option<i32>>,
+    pub location_exception: Option<bool>,
+    pub unplaced_reason: Option<Option<String>>,
+    pub cancel_reason: Option<Option<String>>,
+    pub cancelled_by: Option<Option<String>>,
+    pub missed_reason: Option<Option<String>>,
+    pub check_in_at: Option<Option<NaiveDateTime>>,
+    pub check_in_distance_m: Option<Option<f64>>,
+    pub check_out_at: Option<Option<NaiveDateTime>>,
+    pub check_out_distance_m: Option<Option<f64>>,
+    pub documentation: Option<Option<String>>,
+    pub version: Option<i64>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Applies changes if the visit is still at `version`; false when another change won.
+pub fn update(
+    conn: &mut DbConn,
+    id: &str,
+    version: i64,
+    mut ch: VisitChanges,
+) -> QueryResult<bool> {
+    ch.version = Some(version + 1);
+    ch.updated_at = Some(crate::db::now());
+    let n = diesel::update(visits::table.find(id).filter(visits::version.eq(version)))
+        .set(&ch)
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = visits)]
+pub struct NewVisitRow {
+    pub id: String,
+    pub resident_id: String,
+    pub clinic_id: String,
+    pub clinician_id: Option<String>,
+    pub service_type: String,
+    pub status: String,
+    pub priority: String,
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub travel_minutes_before: Option<i32>,
+    pub location_exception: bool,
+    pub plan_id: Option<String>,
+    pub referral_id: Option<String>,
+    pub notes: String,
+    pub unplaced_reason: Option<String>,
+    pub requested_by: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConn, row: &NewVisitRow) -> QueryResult<VisitRow> {
+    diesel::insert_into(visits::table)
+        .values(row)
+        .execute(conn)?;
+    visits::table.find(&row.id).first(conn)
+}
