@@ -58,6 +58,12 @@ impl AppState {
         crate::visits::handlers::reschedule_visit, crate::visits::handlers::cancel_visit, crate::visits::handlers::missed_visit,
         crate::visits::handlers::check_in_visit, crate::visits::handlers::check_out_visit, crate::visits::handlers::clinician_route,
         crate::visits::plans::create_plan, crate::visits::plans::get_plan, crate::visits::plans::end_plan,
+        crate::referrals::handlers::submit, crate::referrals::handlers::list, crate::referrals::handlers::get,
+        crate::referrals::handlers::response_times, crate::referrals::handlers::accept_referral,
+        crate::referrals::handlers::reject_referral, crate::referrals::handlers::return_referral,
+        crate::referrals::handlers::schedule_referral, crate::referrals::handlers::arrive_referral,
+        crate::referrals::handlers::complete_referral, crate::referrals::handlers::cancel_referral,
+        crate::referrals::handlers::no_show_referral,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -85,7 +91,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// Registers every route; also used by the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::{audit, auth, catalogue, network, ops, people, shifts, visits};
+    use crate::{audit, auth, catalogue, network, ops, people, referrals, shifts, visits};
     cfg.service(ops::handlers::healthz)
         .service(ops::handlers::readyz)
         .service(ops::handlers::metrics)
@@ -143,7 +149,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(visits::handlers::clinician_route)
                 .service(visits::plans::create_plan)
                 .service(visits::plans::get_plan)
-                .service(visits::plans::end_plan),
+                .service(visits::plans::end_plan)
+                .service(referrals::handlers::submit)
+                .service(referrals::handlers::list)
+                // Before /referrals/{id}, which would take "response-times" as an id.
+                .service(referrals::handlers::response_times)
+                .service(referrals::handlers::get)
+                .service(referrals::handlers::accept_referral)
+                .service(referrals::handlers::reject_referral)
+                .service(referrals::handlers::return_referral)
+                .service(referrals::handlers::schedule_referral)
+                .service(referrals::handlers::arrive_referral)
+                .service(referrals::handlers::complete_referral)
+                .service(referrals::handlers::cancel_referral)
+                .service(referrals::handlers::no_show_referral),
         );
 }
 

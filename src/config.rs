@@ -15,6 +15,7 @@ pub struct Settings {
     pub seed: Seed,
     pub travel: Travel,
     pub visits: Visits,
+    pub referrals: Referrals,
     pub idempotency: Idempotency,
     pub log: Log,
     /// The name of the environment (CARELINK_ENV), e.g. "production"; not read from files.
@@ -105,6 +106,15 @@ pub struct Visits {
     pub slot_step_minutes: i64,
     pub max_slots: usize,
     pub max_window_days: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Referrals {
+    pub routine_minutes: i64,
+    pub urgent_minutes: i64,
+    pub green_channel_minutes: i64,
+    pub second_level_factor: i64,
+    pub scan_interval_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -274,6 +284,28 @@ impl Settings {
         }
         if !(1..=366).contains(&self.visits.max_window_days) {
             return Err(bad("visits.max_window_days", "must be between 1 and 366"));
+        }
+        let r = &self.referrals;
+        for (name, v) in [
+            ("referrals.routine_minutes", r.routine_minutes),
+            ("referrals.urgent_minutes", r.urgent_minutes),
+            ("referrals.green_channel_minutes", r.green_channel_minutes),
+        ] {
+            if !(1..=60 * 24 * 30).contains(&v) {
+                return Err(bad(name, "must be between 1 minute and 30 days"));
+            }
+        }
+        if !(2..=10).contains(&r.second_level_factor) {
+            return Err(bad(
+                "referrals.second_level_factor",
+                "must be between 2 and 10",
+            ));
+        }
+        if !(1..=3600).contains(&r.scan_interval_seconds) {
+            return Err(bad(
+                "referrals.scan_interval_seconds",
+                "must be between 1 and 3600",
+            ));
         }
         if self.idempotency.retention_hours < 24 {
             return Err(bad("idempotency.retention_hours", "must be at least 24"));

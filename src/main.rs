@@ -173,6 +173,7 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
             let state = app::AppState::new(settings, pool);
             actix_web::rt::System::new().block_on(async move {
                 carelink::ops::housekeeping::spawn(state.clone());
+                carelink::referrals::deadlines::spawn(state.clone());
                 tracing::info!(%addr, "carelink listening; API docs at /docs/");
                 println!("carelink listening on http://{addr} (docs: http://{addr}/docs/)");
                 app::serve(state, listener)

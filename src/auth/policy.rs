@@ -7,16 +7,19 @@ use crate::error::AppError;
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResidentScope {
     All,
-    /// A clinic's area: residents of its community, and of the care homes signed with it.
+    /// A clinic's area: residents of its community, of the care homes signed with it, and those
+    /// referred to or from it.
     Clinic {
         clinic_id: String,
         community_id: String,
     },
+    /// A hospital: the residents referred to or from it.
+    Referred(String),
     /// A care home's own residents.
     CareHome(String),
     /// Only this resident.
     Only(String),
-    /// None at all (a hospital sees residents only through referrals, which carry what it needs).
+    /// None at all.
     Nothing,
 }
 
@@ -35,6 +38,7 @@ pub fn resident_scope(user: &CurrentUser) -> ResidentScope {
             }
         }
         (Role::CareHome, Some(home), ..) => ResidentScope::CareHome(home.clone()),
+        (Role::Hospital, Some(hospital), ..) => ResidentScope::Referred(hospital.clone()),
         (Role::Resident, _, _, Some(resident)) => ResidentScope::Only(resident.clone()),
         _ => ResidentScope::Nothing,
     }
@@ -126,10 +130,10 @@ mod tests {
     }
 
     #[test]
-    fn a_hospital_desk_sees_no_resident_directly() {
+    fn a_hospital_desk_sees_only_the_residents_referred_to_or_from_it() {
         assert_eq!(
             resident_scope(&user(Role::Hospital, Some("h"), None, None)),
-            ResidentScope::Nothing
+            ResidentScope::Referred("h".into())
         );
     }
 

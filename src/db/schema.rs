@@ -184,6 +184,67 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        resident_id -> Text,
+        direction -> Text,
+        from_organization_id -> Text,
+        to_organization_id -> Text,
+        watcher_organization_id -> Nullable<Text>,
+        department -> Nullable<Text>,
+        priority -> Text,
+        priority_rank -> Integer,
+        status -> Text,
+        patient -> Text,
+        sender -> Text,
+        receiving_doctor -> Nullable<Text>,
+        reason -> Text,
+        diagnosis_code -> Nullable<Text>,
+        diagnosis_text -> Text,
+        clinical_summary -> Text,
+        parent_referral_id -> Nullable<Text>,
+        follow_up -> Nullable<Text>,
+        follow_up_plan_id -> Nullable<Text>,
+        triage -> Nullable<Text>,
+        appointment -> Nullable<Text>,
+        return_sheet -> Nullable<Text>,
+        deadline_at -> Timestamp,
+        responded_at -> Nullable<Timestamp>,
+        overdue -> Bool,
+        escalation_level -> Integer,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_history (id) {
+        id -> Text,
+        referral_id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_organization_id -> Nullable<Text>,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        kind -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        audience -> Text,
+        payload -> Text,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(shifts -> users (clinician_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -202,4 +263,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     visit_plans,
     visits,
+    referrals,
+    referral_history,
+    events,
 );

@@ -44,6 +44,15 @@ pub fn to_value<T: Serialize>(body: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(body).map_err(AppError::internal)
 }
 
+/// What every state-transition request (`POST /things/{id}/ACTION`) carries besides its body.
+pub struct Call {
+    pub user: crate::auth::CurrentUser,
+    pub state: web::Data<AppState>,
+    pub id: web::Path<String>,
+    pub key: extract::IdempotencyKey,
+    pub if_match: extract::IfMatch,
+}
+
 /// A POST that changes state: runs `change` in one transaction under the caller's Idempotency-Key
 /// (replayed on retry) and answers with what it returned.
 pub async fn idempotent_post<B, F>(

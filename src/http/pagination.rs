@@ -24,6 +24,14 @@ pub struct PageRequest {
     pub after: Option<String>,
 }
 
+/// A page request for lists in a business order (e.g. an inbox, green channel first), where the
+/// cursor is the position reached.
+#[derive(Debug, Clone)]
+pub struct OffsetRequest {
+    pub limit: i64,
+    pub offset: i64,
+}
+
 impl PageParams {
     pub fn parse(&self) -> Result<PageRequest, AppError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
@@ -40,6 +48,50 @@ impl PageParams {
             })?),
         };
         Ok(PageRequest { limit, after })
+    }
+}
+
+impl PageParams {
+    pub fn parse_offset(&self) -> Result<OffsetRequest, AppError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(AppError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        let offset = match &self.cursor {
+            None => 0,
+            Some(c) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(c)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|t| t.strip_prefix("at:").and_then(|n| n.parse::<i64>().ok()))
+                .filter(|n| (0..=1_000_000).contains(n))
+                .ok_or_else(|| {
+                    AppError::bad_request(
+                        "invalid_cursor",
+                        "The cursor is not one this API issued.",
+                    )
+                })?,
+        };
+        Ok(OffsetRequest { limit, offset })
+    }
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows fetched from `offset` in the list's order.
+    pub fn from_offset(mut rows: Vec<T>, req: &OffsetRequest) -> Page<T> {
+        let more = rows.len() as i64 > req.limit;
+        rows.truncate(req.limit as usize);
+        let next_cursor = more.then(|| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!("at:{}", req.offset + req.limit))
+        });
+        Page {
+            items: rows,
+            next_cursor,
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::model::{mask_id_number, NewResident, PriorityFlag, Resident, ResidentChanges, Sex};
 use crate::auth::policy::ResidentScope;
 use crate::auth::Role;
-use crate::db::schema::{organizations, residents};
+use crate::db::schema::{organizations, referrals, residents};
 use crate::db::{new_id, now, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::http::pagination::PageRequest;
@@ -80,6 +80,21 @@ impl ResidentRow {
     }
 }
 
+/// The ids of residents referred to or from an organisation (or followed by it as a care home's
+/// clinic), as a subquery.
+macro_rules! referred {
+    ($org:expr) => {
+        referrals::table
+            .filter(
+                referrals::from_organization_id
+                    .eq($org.clone())
+                    .or(referrals::to_organization_id.eq($org.clone()))
+                    .or(referrals::watcher_organization_id.eq($org.clone())),
+            )
+            .select(referrals::resident_id)
+    };
+}
+
 /// The residents a scope may see, as a query to filter further.
 pub fn scoped(scope: &ResidentScope) -> residents::BoxedQuery<'static, MultiBackend> {
     let q = residents::table.into_boxed();
@@ -95,8 +110,10 @@ pub fn scoped(scope: &ResidentScope) -> residents::BoxedQuery<'static, MultiBack
                     organizations::table
                         .filter(organizations::contracted_clinic_id.eq(clinic_id.clone()))
                         .select(organizations::id.nullable()),
-                )),
+                ))
+                .or(residents::id.eq_any(referred!(clinic_id))),
         ),
+        ResidentScope::Referred(org) => q.filter(residents::id.eq_any(referred!(org))),
         ResidentScope::CareHome(home) => q.filter(residents::care_home_id.eq(home.clone())),
         ResidentScope::Only(id) => q.filter(residents::id.eq(id.clone())),
         ResidentScope::Nothing => q.filter(residents::id.is_null()),
@@ -196,7 +213,7 @@ pub fn check_placement(
                     .is_some_and(|h| h.contracted_clinic_id.as_deref() == Some(clinic_id))
         }
         ResidentScope::CareHome(own) => home.as_ref().is_some_and(|h| h.id == *own),
-        ResidentScope::Only(_) | ResidentScope::Nothing => false,
+        ResidentScope::Only(_) | ResidentScope::Referred(_) | ResidentScope::Nothing => false,
     };
     if !allowed {
         return Err(AppError::forbidden(

@@ -17,7 +17,7 @@ use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, parse_time, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
-use crate::http::{self, to_value};
+use crate::http::{self, to_value, Call};
 use crate::planning::travel::distance_meters;
 
 pub fn ctx(state: &AppState) -> Ctx<'_> {
@@ -248,15 +248,6 @@ pub async fn get_visit(
     })
     .await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
-}
-
-/// What every transition request carries besides its body.
-struct Call {
-    user: CurrentUser,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    key: IdempotencyKey,
-    if_match: IfMatch,
 }
 
 /// The shared body of every transition: load in scope (404), check the role (403), the version

@@ -201,6 +201,7 @@ pub fn create(
     tz: chrono_tz::Tz,
     user: &CurrentUser,
     p: &NewPlan,
+    referral_id: Option<&str>,
 ) -> AppResult<PlanRow> {
     let first = local(tz, p.starts_on, p.window.from)
         .ok_or_else(|| AppError::invalid("starts_on", "not a real local time"))?;
@@ -228,6 +229,7 @@ pub fn create(
             visit_plans::until.eq(p.until.map(|d| d.to_string())),
             visit_plans::occurrences.eq(p.count.map(|c| c as i32)),
             visit_plans::status.eq("active"),
+            visit_plans::referral_id.eq(referral_id),
             visit_plans::version.eq(1i64),
             visit_plans::created_at.eq(at),
             visit_plans::updated_at.eq(at),
@@ -275,7 +277,7 @@ pub fn create(
             travel_minutes_before: slot.as_ref().map(|s| s.travel_minutes_before as i32),
             location_exception: false,
             plan_id: Some(id.clone()),
-            referral_id: None,
+            referral_id: referral_id.map(str::to_string),
             notes: String::new(),
             unplaced_reason: reason,
             requested_by: Some(user.id.clone()),
@@ -321,7 +323,7 @@ pub async fn create_plan(
         body.into_inner(),
         move |conn, user, p| {
             let ctx = super::handlers::ctx(&st);
-            let row = create(conn, &ctx, st.tz, user, &p)?;
+            let row = create(conn, &ctx, st.tz, user, &p, None)?;
             let plan = to_value(&to_api(conn, &row)?)?;
             audit::record(
                 conn,

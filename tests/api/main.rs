@@ -10,4 +10,5 @@ mod conventions;
 mod migrations;
 mod network;
 mod people;
+mod referrals;
 mod visits;

@@ -1,0 +1,3 @@
+DROP TABLE events;
+DROP TABLE referral_history;
+DROP TABLE referrals;
