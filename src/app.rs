@@ -64,6 +64,7 @@ impl AppState {
         crate::referrals::handlers::schedule_referral, crate::referrals::handlers::arrive_referral,
         crate::referrals::handlers::complete_referral, crate::referrals::handlers::cancel_referral,
         crate::referrals::handlers::no_show_referral,
+        crate::events::stream::events,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -162,7 +163,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(referrals::handlers::arrive_referral)
                 .service(referrals::handlers::complete_referral)
                 .service(referrals::handlers::cancel_referral)
-                .service(referrals::handlers::no_show_referral),
+                .service(referrals::handlers::no_show_referral)
+                .service(crate::events::stream::events),
         );
 }
 

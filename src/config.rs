@@ -16,6 +16,7 @@ pub struct Settings {
     pub travel: Travel,
     pub visits: Visits,
     pub referrals: Referrals,
+    pub events: Events,
     pub idempotency: Idempotency,
     pub log: Log,
     /// The name of the environment (CARELINK_ENV), e.g. "production"; not read from files.
@@ -115,6 +116,12 @@ pub struct Referrals {
     pub green_channel_minutes: i64,
     pub second_level_factor: i64,
     pub scan_interval_seconds: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Events {
+    pub poll_milliseconds: u64,
+    pub retention_hours: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -306,6 +313,15 @@ impl Settings {
                 "referrals.scan_interval_seconds",
                 "must be between 1 and 3600",
             ));
+        }
+        if !(20..=5000).contains(&self.events.poll_milliseconds) {
+            return Err(bad(
+                "events.poll_milliseconds",
+                "must be between 20 and 5000",
+            ));
+        }
+        if self.events.retention_hours < 1 {
+            return Err(bad("events.retention_hours", "must be at least 1"));
         }
         if self.idempotency.retention_hours < 24 {
             return Err(bad("idempotency.retention_hours", "must be at least 24"));

@@ -31,7 +31,8 @@ impl FromRequest for CurrentUser {
                 v.strip_prefix("Bearer ")
                     .or_else(|| v.strip_prefix("bearer "))
             })
-            .map(|t| t.trim().to_string());
+            .map(|t| t.trim().to_string())
+            .or_else(|| stream_token(req));
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::internal("AppState missing"))?;
             let token = token.ok_or_else(unauthorized)?;
@@ -49,4 +50,16 @@ impl FromRequest for CurrentUser {
             user.ok_or_else(unauthorized)
         })
     }
+}
+
+/// Browsers' EventSource cannot send headers, so the event stream alone also takes the token as
+/// `?access_token=` (never logged: the access log records the route pattern, not the query).
+fn stream_token(req: &HttpRequest) -> Option<String> {
+    if req.path() != "/api/v1/events" {
+        return None;
+    }
+    req.query_string()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("access_token="))
+        .map(str::to_string)
 }

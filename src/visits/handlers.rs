@@ -125,6 +125,7 @@ pub async fn create_visit(
         let row = repo::insert(conn, &new_row(user, &t, &new, slot.as_ref()))?;
         let after = to_value(&row.to_api())?;
         audit::record(conn, Some(user), "create", "visit", &row.id, None, Some(&after))?;
+        repo::publish(conn, if slot.is_some() { "booked" } else { "requested" }, &row)?;
         Ok((StatusCode::CREATED, after))
     })
     .await
@@ -317,6 +318,7 @@ where
                 Some(&before),
                 Some(&after),
             )?;
+            repo::publish(conn, action.as_str(), &after_row)?;
             Ok((StatusCode::OK, after))
         },
     )

@@ -295,6 +295,15 @@ pub fn create(
             None,
             Some(&to_value(&v.to_api())?),
         )?;
+        repo::publish(
+            conn,
+            if v.clinician_id.is_some() {
+                "booked"
+            } else {
+                "requested"
+            },
+            &v,
+        )?;
     }
     Ok(visit_plans::table.find(&id).first(conn)?)
 }
@@ -427,6 +436,9 @@ pub async fn end_plan(
                         "concurrent_update",
                         "A visit of the plan changed meanwhile; retry.",
                     ));
+                }
+                if let Some(cancelled) = repo::find(conn, &v.id)? {
+                    repo::publish(conn, "cancel", &cancelled)?;
                 }
             }
             diesel::update(visit_plans::table.find(&id))

@@ -327,3 +327,33 @@ pub fn insert(conn: &mut DbConn, row: &NewVisitRow) -> QueryResult<VisitRow> {
         .execute(conn)?;
     visits::table.find(&row.id).first(conn)
 }
+
+/// Who hears of a visit's changes: its clinic, the resident, and the resident's care home.
+pub fn audience(conn: &mut DbConn, v: &VisitRow) -> QueryResult<Vec<String>> {
+    let home: Option<Option<String>> = residents::table
+        .find(&v.resident_id)
+        .select(residents::care_home_id)
+        .first(conn)
+        .optional()?;
+    let mut a = vec![v.clinic_id.clone(), format!("resident:{}", v.resident_id)];
+    a.extend(home.flatten());
+    Ok(a)
+}
+
+/// Publishes `visit.<what>` for a visit, in the caller's transaction.
+pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
+    let payload = serde_json::json!({
+        "id": v.id, "status": v.status, "clinic_id": v.clinic_id, "clinician_id": v.clinician_id,
+        "resident_id": v.resident_id, "starts_at": v.starts_at.map(|t| t.and_utc()),
+        "ends_at": v.ends_at.map(|t| t.and_utc()), "priority": v.priority, "version": v.version,
+    });
+    let audience = audience(conn, v)?;
+    crate::events::publish(
+        conn,
+        &format!("visit.{what}"),
+        "visit",
+        &v.id,
+        &audience,
+        &payload,
+    )
+}

@@ -1,0 +1,134 @@
+//! `GET /api/v1/events`: Server-Sent Events of what the caller may see, resumable with
+//! `Last-Event-ID`, with heartbeats. Each subscriber polls the outbox (works on both databases and
+//! across instances: a change made through any instance is in the shared outbox).
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use std::time::Duration;
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EventQuery {
+    /// Resume after this event id (the `Last-Event-ID` header wins).
+    pub last_event_id: Option<i64>,
+}
+
+/// The SSE frame of one event.
+fn frame(e: &super::EventRow) -> String {
+    // The payload is JSON on one line; SSE data lines cannot hold raw newlines.
+    let data = serde_json::json!({
+        "id": e.id, "at": e.at.and_utc(), "kind": e.kind, "entity": e.entity, "entity_id": e.entity_id,
+        "data": serde_json::from_str::<serde_json::Value>(&e.payload).unwrap_or_default(),
+    });
+    format!("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.kind, data)
+}
+
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
+    responses((status = 200, content_type = "text/event-stream", description = "id, event (kind) and data (JSON) per event")),
+    security(("bearer" = [])))]
+#[get("/events")]
+pub async fn events(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<EventQuery>,
+) -> AppResult<HttpResponse> {
+    let resume = req
+        .headers()
+        .get("Last-Event-ID")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.trim().parse::<i64>().map_err(|_| {
+                AppError::bad_request(
+                    "invalid_last_event_id",
+                    "Last-Event-ID must be an event id.",
+                )
+            })
+        })
+        .transpose()?
+        .or(q.last_event_id);
+    let audience = super::audience_of(&user);
+    let start = match resume {
+        Some(id) if id >= 0 => id,
+        Some(_) => {
+            return Err(AppError::bad_request(
+                "invalid_last_event_id",
+                "Last-Event-ID must be an event id.",
+            ))
+        }
+        None => crate::http::db(&state, |conn| Ok(super::last_id(conn)?)).await?,
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, actix_web::Error>>(64);
+    let st = state.get_ref().clone();
+    actix_web::rt::spawn(async move {
+        let mut last = start;
+        let mut since_beat = Duration::ZERO;
+        let mut since_check = Duration::ZERO;
+        let tick = Duration::from_millis(st.settings.events.poll_milliseconds);
+        let _ = tx
+            .send(Ok(web::Bytes::from(format!(
+                "retry: 2000\n: subscribed after {last}\n\n"
+            ))))
+            .await;
+        loop {
+            let (pool, aud) = (st.pool.clone(), audience.clone());
+            let found = web::block(move || {
+                let mut conn = pool.get().map_err(|e| e.to_string())?;
+                super::since(&mut conn, &aud, last, 200).map_err(|e| e.to_string())
+            })
+            .await;
+            if let Ok(Ok(rows)) = found {
+                for e in rows {
+                    last = e.id;
+                    if tx.send(Ok(web::Bytes::from(frame(&e)))).await.is_err() {
+                        return; // the client left
+                    }
+                }
+            }
+            actix_web::rt::time::sleep(tick).await;
+            since_beat += tick;
+            since_check += tick;
+            if since_beat >= Duration::from_secs(15) {
+                since_beat = Duration::ZERO;
+                if tx
+                    .send(Ok(web::Bytes::from_static(b": heartbeat\n\n")))
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+            // A stream outlives its token: end it when the session is revoked or the user disabled.
+            if since_check >= Duration::from_secs(10) {
+                since_check = Duration::ZERO;
+                let (pool, u) = (st.pool.clone(), user.clone());
+                let live = web::block(move || {
+                    let mut conn = pool.get().map_err(|e| e.to_string())?;
+                    crate::auth::repo::current_user(
+                        &mut conn,
+                        &u.session_id,
+                        &u.id,
+                        &u.request_id,
+                        crate::db::now(),
+                    )
+                    .map_err(|e| e.to_string())
+                })
+                .await;
+                if matches!(live, Ok(Ok(None))) {
+                    return;
+                }
+            }
+            if tx.is_closed() {
+                return;
+            }
+        }
+    });
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body))
+}

@@ -1,0 +1,212 @@
+//! The event stream: who hears what, resuming without gaps or repeats, and across instances.
+use carelink::auth::Role;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+use crate::db_test;
+use crate::helpers::TestApp;
+
+/// One SSE subscription, read frame by frame.
+struct Sse {
+    resp: reqwest::Response,
+    buf: String,
+}
+
+#[derive(Debug, Clone)]
+struct Event {
+    id: i64,
+    kind: String,
+    data: Value,
+}
+
+impl Sse {
+    async fn open(app: &TestApp, base: &str, token: &str, last: Option<i64>) -> Sse {
+        let mut req = app
+            .client
+            .get(format!("{base}/api/v1/events"))
+            .bearer_auth(token);
+        if let Some(id) = last {
+            req = req.header("Last-Event-ID", id.to_string());
+        }
+        let resp = req.send().await.expect("subscribed");
+        assert_eq!(resp.status(), 200);
+        assert!(resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        Sse {
+            resp,
+            buf: String::new(),
+        }
+    }
+
+    /// The next event within `wait` (comments and heartbeats skipped), or None.
+    async fn next(&mut self, wait: Duration) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buf.find("\n\n") {
+                let frame: String = self.buf.drain(..end + 2).collect();
+                let mut event = Event {
+                    id: 0,
+                    kind: String::new(),
+                    data: Value::Null,
+                };
+                for line in frame.lines() {
+                    if let Some(v) = line.strip_prefix("id: ") {
+                        event.id = v.parse().unwrap();
+                    }
+                    if let Some(v) = line.strip_prefix("event: ") {
+                        event.kind = v.to_string();
+                    }
+                    if let Some(v) = line.strip_prefix("data: ") {
+                        event.data = serde_json::from_str(v).unwrap();
+                    }
+                }
+                if event.id > 0 {
+                    return Some(event);
+                }
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.resp.chunk())
+                .await
+                .ok()?
+                .ok()??;
+            self.buf.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+struct Setup {
+    sched: String,
+    nurse: String,
+    resident: String,
+    day: chrono::NaiveDate,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let sched = app
+        .token_for("sched.a", Role::Scheduler, Some("WH-CL-01"))
+        .await;
+    let nurse = app.create_user("nurse.a", Role::Clinician, Some("WH-CL-01"), &["nursing"]);
+    let day = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        + chrono::Duration::days(2);
+    let r = app
+        .post(
+            "/api/v1/shifts",
+            &sched,
+            json!({"clinician_id": nurse,
+        "starts_at": format!("{day}T08:00:00+08:00"), "ends_at": format!("{day}T17:00:00+08:00")}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    let resident = app.resident_of(&sched, "WH-CL-01", "周桂芳").await;
+    Setup {
+        sched,
+        nurse,
+        resident,
+        day,
+    }
+}
+
+async fn book(app: &TestApp, s: &Setup, hm: &str) -> String {
+    let r = app.post("/api/v1/visits", &s.sched, json!({"resident_id": s.resident, "service_type": "blood_pressure_check",
+        "window_start": format!("{}T08:00:00+08:00", s.day), "window_end": format!("{}T17:00:00+08:00", s.day),
+        "clinician_id": s.nurse, "starts_at": format!("{}T{hm}:00+08:00", s.day)})).await;
+    assert_eq!(r.status, 201, "{r:?}");
+    r.id()
+}
+
+db_test! {
+    async fn a_booking_reaches_the_clinics_scheduler_and_not_a_foreign_one(app) {
+        let s = setup(&app).await;
+        let foreign = app.token_for("sched.b", Role::Scheduler, Some("WH-CL-04")).await;
+        let mut mine = Sse::open(&app, &app.address, &s.sched, None).await;
+        let mut theirs = Sse::open(&app, &app.address, &foreign, None).await;
+        let id = book(&app, &s, "09:00").await;
+        let e = mine.next(Duration::from_secs(5)).await.expect("the booking arrives");
+        assert_eq!((e.kind.as_str(), e.data["entity_id"].as_str()), ("visit.booked", Some(id.as_str())));
+        assert_eq!(e.data["data"]["clinician_id"], s.nurse.as_str());
+        assert!(theirs.next(Duration::from_millis(1500)).await.is_none(), "a foreign clinic hears nothing");
+        // The resident's own app hears of it too.
+        let new = carelink::people::model::NewStaff { username: "elder".into(), display_name: "周桂芳".into(),
+            role: Role::Resident, organization_id: None, skills: vec![], password: crate::helpers::PASSWORD.into(),
+            resident_id: Some(s.resident.clone()) };
+        carelink::people::repo::insert(&mut app.conn(), &new, crate::helpers::password_hash()).unwrap();
+        let elder = app.access_token("elder").await;
+        let mut own = Sse::open(&app, &app.address, &elder, Some(0)).await;
+        assert_eq!(own.next(Duration::from_secs(5)).await.expect("replayed from the start").data["entity_id"], id.as_str());
+    }
+}
+
+db_test! {
+    async fn resuming_with_last_event_id_misses_nothing_and_repeats_nothing(app) {
+        let s = setup(&app).await;
+        let mut first = Sse::open(&app, &app.address, &s.sched, None).await;
+        let a = book(&app, &s, "09:00").await;
+        let seen = first.next(Duration::from_secs(5)).await.expect("first event");
+        assert_eq!(seen.data["entity_id"], a.as_str());
+        drop(first);
+        let b = book(&app, &s, "10:00").await;
+        let r = app.post(&format!("/api/v1/visits/{a}/cancel"), &s.sched, json!({"reason": "改期"})).await;
+        assert_eq!(r.status, 200);
+        let mut again = Sse::open(&app, &app.address, &s.sched, Some(seen.id)).await;
+        let e1 = again.next(Duration::from_secs(5)).await.expect("missed event 1");
+        let e2 = again.next(Duration::from_secs(5)).await.expect("missed event 2");
+        assert_eq!((e1.kind.as_str(), e1.data["entity_id"].as_str()), ("visit.booked", Some(b.as_str())));
+        assert_eq!((e2.kind.as_str(), e2.data["entity_id"].as_str()), ("visit.cancel", Some(a.as_str())));
+        assert!(e1.id > seen.id && e2.id > e1.id);
+        assert!(again.next(Duration::from_millis(800)).await.is_none(), "nothing repeated");
+        let bad = app.send(app.client.get(app.url("/api/v1/events")).bearer_auth(&s.sched).header("Last-Event-ID", "yesterday")).await;
+        assert_eq!(bad.status, 400);
+    }
+}
+
+db_test! {
+    async fn a_change_through_one_instance_reaches_a_subscriber_of_another(app) {
+        let s = setup(&app).await;
+        let other = app.second_instance().await;
+        let mut sub = Sse::open(&app, &other.address, &s.sched, None).await;
+        let id = book(&app, &s, "11:00").await;
+        let e = sub.next(Duration::from_secs(5)).await.expect("the event crosses instances");
+        assert_eq!(e.data["entity_id"], id.as_str());
+    }
+}
+
+db_test! {
+    async fn a_deadline_escalation_reaches_the_receiving_desk_and_the_authority(app) {
+        let sched = app.token_for("sched.a", Role::Scheduler, Some("WH-CL-01")).await;
+        let desk = app.token_for("desk", Role::Hospital, Some("WH-HO-01")).await;
+        let admin = app.admin().await;
+        let resident = app.resident_of(&sched, "WH-CL-01", "周桂芳").await;
+        let mut desk_events = Sse::open(&app, &app.address, &desk, None).await;
+        let mut authority = Sse::open(&app, &app.address, &admin, None).await;
+        let sent = app.post("/api/v1/referrals", &sched, json!({"resident_id": resident, "direction": "up",
+            "to_organization_id": app.org_id("WH-HO-01"), "priority": "green_channel", "reason": "胸痛",
+            "diagnosis": {"text": "急性冠脉综合征?"}, "clinical_summary": {"past_history": "无", "treatment_so_far": "无"}})).await;
+        assert_eq!(sent.status, 201);
+        assert_eq!(desk_events.next(Duration::from_secs(5)).await.unwrap().kind, "referral.received");
+        let mut conn = app.conn();
+        carelink::referrals::deadlines::scan(&mut conn, &app.settings.referrals, carelink::db::now() + chrono::Duration::minutes(31)).unwrap();
+        drop(conn);
+        assert_eq!(desk_events.next(Duration::from_secs(5)).await.unwrap().kind, "referral.deadline_passed");
+        let mut kinds = vec![];
+        while let Some(e) = authority.next(Duration::from_secs(2)).await {
+            kinds.push(e.kind);
+        }
+        assert!(kinds.contains(&"referral.deadline_passed".to_string()), "{kinds:?}");
+    }
+}
+
+db_test! {
+    async fn the_stream_takes_its_token_in_the_query_for_browsers_and_refuses_without_one(app) {
+        let s = setup(&app).await;
+        let r = app.client.get(app.url(&format!("/api/v1/events?access_token={}", s.sched))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let none = app.send(app.client.get(app.url("/api/v1/events"))).await;
+        assert_eq!(none.status, 401);
+        // The query token works nowhere else.
+        let elsewhere = app.send(app.client.get(app.url(&format!("/api/v1/me?access_token={}", s.sched)))).await;
+        assert_eq!(elsewhere.status, 401);
+    }
+}
