@@ -65,6 +65,7 @@ impl AppState {
         crate::referrals::handlers::complete_referral, crate::referrals::handlers::cancel_referral,
         crate::referrals::handlers::no_show_referral,
         crate::events::stream::events,
+        crate::reports::handlers::units,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
@@ -164,7 +165,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(referrals::handlers::complete_referral)
                 .service(referrals::handlers::cancel_referral)
                 .service(referrals::handlers::no_show_referral)
-                .service(crate::events::stream::events),
+                .service(crate::events::stream::events)
+                .service(crate::reports::handlers::units),
         );
 }
 

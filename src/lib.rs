@@ -14,6 +14,7 @@ pub mod ops;
 pub mod people;
 pub mod planning;
 pub mod referrals;
+pub mod reports;
 pub mod shifts;
 pub mod telemetry;
 pub mod visits;

@@ -12,4 +12,5 @@ mod migrations;
 mod network;
 mod people;
 mod referrals;
+mod reports;
 mod visits;

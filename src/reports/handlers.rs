@@ -1,0 +1,174 @@
+//! HTTP: `GET /api/v1/reports/units` (JSON or CSV): the district's red and black list.
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use super::model::{self, UnitFigures};
+use super::repo;
+use crate::app::AppState;
+use crate::auth::{CurrentUser, Role};
+use crate::error::{AppError, AppResult};
+use crate::http::{self, extract::parse_time};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// Start of the period: RFC 3339 or a date (district time zone).
+    pub from: String,
+    /// End of the period (exclusive).
+    pub to: String,
+    /// `csv` for a CSV download (also chosen by `Accept: text/csv`).
+    pub format: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitRow {
+    pub organization_id: String,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    /// 0-100, see the `method` of the report; null without data.
+    pub score: Option<f64>,
+    pub rank: Option<usize>,
+    /// The figures: every unit's for the authority, only its own for a unit.
+    pub figures: Option<UnitFigures>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct UnitReport {
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    pub method: &'static str,
+    pub red_list: Vec<String>,
+    pub black_list: Vec<String>,
+    pub units: Vec<UnitRow>,
+}
+
+const METHOD: &str = "score = 100 x mean of the rates a unit has data for: visits done / planned, done on time \
+(check-in within 15 min of the start) / done, contracted residents with a completed visit / contracted, received \
+referrals answered by their deadline / received. Red list: the 3 best; black list: the 3 worst (at most half the \
+scored units each).";
+
+#[utoipa::path(get, path = "/api/v1/reports/units", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = UnitReport), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+#[get("/reports/units")]
+pub async fn units(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<ReportQuery>,
+) -> AppResult<HttpResponse> {
+    if matches!(user.role, Role::Resident) {
+        return Err(AppError::forbidden(
+            "Unit reports are for the authority and the units.",
+        ));
+    }
+    let (from, to) = (
+        parse_time("from", &q.from, state.tz)?,
+        parse_time("to", &q.to, state.tz)?,
+    );
+    if to <= from || to - from > chrono::Duration::days(366) {
+        return Err(AppError::invalid("to", "must be after from, within a year"));
+    }
+    let csv = q.format.as_deref() == Some("csv")
+        || req
+            .headers()
+            .get("Accept")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/csv"));
+    let report = http::db(&state, move |conn| {
+        let mut figures = repo::figures(conn, from, to)?;
+        let units = repo::units(conn)?;
+        let scores: Vec<(String, Option<f64>)> = units
+            .iter()
+            .map(|u| (u.0.clone(), figures.get(&u.0).and_then(model::score)))
+            .collect();
+        let (ranks, red_list, black_list) = model::rank(&scores);
+        let rank_of: std::collections::HashMap<_, _> = ranks.into_iter().collect();
+        let rows = units
+            .into_iter()
+            .zip(scores)
+            .map(|((id, code, name, kind), (_, score))| {
+                let visible = user.role == Role::Admin
+                    || user.organization_id.as_deref() == Some(id.as_str());
+                UnitRow {
+                    rank: rank_of.get(&id).copied(),
+                    figures: if visible {
+                        Some(figures.remove(&id).unwrap_or_default())
+                    } else {
+                        None
+                    },
+                    organization_id: id,
+                    code,
+                    name,
+                    kind,
+                    score,
+                }
+            })
+            .collect();
+        Ok(UnitReport {
+            from: from.and_utc(),
+            to: to.and_utc(),
+            method: METHOD,
+            red_list,
+            black_list,
+            units: rows,
+        })
+    })
+    .await?;
+    if csv {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header(("Content-Disposition", "attachment; filename=\"units.csv\""))
+            .body(to_csv(&report)));
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn cell(s: &str) -> String {
+    // Quote every text cell; a leading formula character is neutralised for spreadsheets.
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+fn to_csv(r: &UnitReport) -> String {
+    let mut out = String::from(
+        "code,name,kind,score,rank,list,visits_planned,visits_done,visits_done_on_time,visits_missed,location_exceptions,\
+         referrals_sent,referrals_received,referrals_answered_in_time,referrals_overdue,contracts_signed,contracts_unserved\n",
+    );
+    for u in &r.units {
+        let list = if r.red_list.contains(&u.organization_id) {
+            "red"
+        } else if r.black_list.contains(&u.organization_id) {
+            "black"
+        } else {
+            ""
+        };
+        let n = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
+        let f = u.figures.as_ref();
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            cell(&u.code),
+            cell(&u.name),
+            u.kind,
+            u.score.map(|s| s.to_string()).unwrap_or_default(),
+            u.rank.map(|s| s.to_string()).unwrap_or_default(),
+            list,
+            n(f.map(|f| f.visits.planned)),
+            n(f.map(|f| f.visits.done)),
+            n(f.map(|f| f.visits.done_on_time)),
+            n(f.map(|f| f.visits.missed)),
+            n(f.map(|f| f.visits.location_exceptions)),
+            n(f.map(|f| f.referrals.sent)),
+            n(f.map(|f| f.referrals.received)),
+            n(f.map(|f| f.referrals.answered_in_time)),
+            n(f.map(|f| f.referrals.overdue)),
+            n(f.map(|f| f.contracts.signed)),
+            n(f.map(|f| f.contracts.unserved)),
+        ));
+    }
+    out
+}
