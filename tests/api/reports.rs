@@ -10,33 +10,35 @@ fn t(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
 }
 
-/// A visit as history left it: started at `starts`, with a status, a check-in offset in minutes.
-fn visit(
-    app: &TestApp,
-    clinic: &str,
-    resident: &str,
-    clinician: &str,
-    starts: &str,
-    status: &str,
+/// A visit as history left it.
+struct Past<'a> {
+    clinic: &'a str,
+    resident: &'a str,
+    clinician: &'a str,
+    starts: &'a str,
+    status: &'a str,
+    /// Minutes after the start the clinician checked in.
     check_in_after: Option<i64>,
-    missed: Option<&str>,
+    missed: Option<&'a str>,
     exception: bool,
-) {
-    let s = t(starts);
+}
+
+fn visit(app: &TestApp, p: Past) {
+    let s = t(p.starts);
     let row = carelink::visits::repo::NewVisitRow {
         id: carelink::db::new_id(),
-        resident_id: resident.into(),
-        clinic_id: app.org_id(clinic),
-        clinician_id: Some(clinician.into()),
+        resident_id: p.resident.into(),
+        clinic_id: app.org_id(p.clinic),
+        clinician_id: Some(p.clinician.into()),
         service_type: "basic_nursing".into(),
-        status: status.into(),
+        status: p.status.into(),
         priority: "routine".into(),
         window_start: s - Duration::hours(1),
         window_end: s + Duration::hours(3),
         starts_at: Some(s),
         ends_at: Some(s + Duration::minutes(45)),
         travel_minutes_before: Some(5),
-        location_exception: exception,
+        location_exception: p.exception,
         plan_id: None,
         referral_id: None,
         notes: String::new(),
@@ -51,8 +53,8 @@ fn visit(
     use diesel::prelude::*;
     diesel::update(visits::table.find(&v.id))
         .set((
-            visits::check_in_at.eq(check_in_after.map(|m| s + Duration::minutes(m))),
-            visits::missed_reason.eq(missed),
+            visits::check_in_at.eq(p.check_in_after.map(|m| s + Duration::minutes(m))),
+            visits::missed_reason.eq(p.missed),
         ))
         .execute(&mut *app.conn())
         .unwrap();
@@ -119,14 +121,14 @@ db_test! {
         let unserved = mk("乙", "WH-CM-01", Some(doc.clone())).await;
         let other = mk("丙", "WH-CM-02", None).await;
         // Clinic A: 4 visits in the week: on time, late (and far from home), missed, never done.
-        visit(&app, "WH-CL-01", &served, &doc, "2026-11-02 01:00", "completed", Some(5), None, false);
-        visit(&app, "WH-CL-01", &served, &doc, "2026-11-03 01:00", "completed", Some(30), None, true);
-        visit(&app, "WH-CL-01", &unserved, &doc, "2026-11-04 01:00", "missed", None, Some("not_home: 邻居说去女儿家了"), false);
-        visit(&app, "WH-CL-01", &served, &doc, "2026-11-05 01:00", "scheduled", None, None, false);
+        visit(&app, Past { clinic: "WH-CL-01", resident: &served, clinician: &doc, starts: "2026-11-02 01:00", status: "completed", check_in_after: Some(5), missed: None, exception: false });
+        visit(&app, Past { clinic: "WH-CL-01", resident: &served, clinician: &doc, starts: "2026-11-03 01:00", status: "completed", check_in_after: Some(30), missed: None, exception: true });
+        visit(&app, Past { clinic: "WH-CL-01", resident: &unserved, clinician: &doc, starts: "2026-11-04 01:00", status: "missed", check_in_after: None, missed: Some("not_home: 邻居说去女儿家了"), exception: false });
+        visit(&app, Past { clinic: "WH-CL-01", resident: &served, clinician: &doc, starts: "2026-11-05 01:00", status: "scheduled", check_in_after: None, missed: None, exception: false });
         // Outside the week: not counted.
-        visit(&app, "WH-CL-01", &unserved, &doc, "2026-11-20 01:00", "completed", Some(0), None, false);
+        visit(&app, Past { clinic: "WH-CL-01", resident: &unserved, clinician: &doc, starts: "2026-11-20 01:00", status: "completed", check_in_after: Some(0), missed: None, exception: false });
         // Clinic B: one visit, on time.
-        visit(&app, "WH-CL-04", &other, &doc_b, "2026-11-02 02:00", "completed", Some(0), None, false);
+        visit(&app, Past { clinic: "WH-CL-04", resident: &other, clinician: &doc_b, starts: "2026-11-02 02:00", status: "completed", check_in_after: Some(0), missed: None, exception: false });
         // Hospital: two referrals from A, one answered in 10 minutes, one after its day.
         referral(&app, &sched, &served, "urgent", "2026-11-02 02:00", Some(10)).await;
         referral(&app, &sched, &served, "routine", "2026-11-03 02:00", Some(2000)).await;
