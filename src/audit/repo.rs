@@ -35,6 +35,25 @@ pub fn record(
     Ok(())
 }
 
+/// Records that `actor` read these records (privacy: who read whom, when), in one write transaction.
+pub fn record_reads<'a>(
+    conn: &mut DbConn,
+    actor: &CurrentUser,
+    entity: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> QueryResult<()> {
+    let ids: Vec<&str> = ids.collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    crate::db::write_tx(conn, |conn| {
+        for id in ids {
+            record(conn, Some(actor), "read", entity, id, None, None)?;
+        }
+        Ok(())
+    })
+}
+
 #[derive(Debug, Queryable)]
 pub struct AuditRow {
     pub id: String,

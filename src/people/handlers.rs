@@ -185,7 +185,9 @@ pub async fn list_residents(
     };
     let p = page.clone();
     let rows = http::db(&state, move |conn| {
-        Ok(residents::list(conn, &scope, &filter, &p)?)
+        let rows = residents::list(conn, &scope, &filter, &p)?;
+        audit::record_reads(conn, &user, "resident", rows.iter().map(|r| r.id.as_str()))?;
+        Ok(rows)
     })
     .await?;
     Ok(
@@ -204,7 +206,9 @@ pub async fn get_resident(
 ) -> AppResult<HttpResponse> {
     let (id, scope) = (parse_id(&id)?, policy::resident_scope(&user));
     let row = http::db(&state, move |conn| {
-        residents::find_scoped(conn, &scope, &id)?.ok_or_else(AppError::not_found)
+        let row = residents::find_scoped(conn, &scope, &id)?.ok_or_else(AppError::not_found)?;
+        audit::record_reads(conn, &user, "resident", std::iter::once(row.id.as_str()))?;
+        Ok(row)
     })
     .await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))

@@ -449,12 +449,15 @@ pub fn password_hash() -> &'static str {
 pub struct Instance {
     child: std::process::Child,
     pub address: String,
+    /// Its log (standard error), one JSON object a line.
+    pub log: std::path::PathBuf,
 }
 
 impl Drop for Instance {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
     }
 }
 
@@ -466,6 +469,7 @@ impl TestApp {
             .local_addr()
             .unwrap()
             .port();
+        let log = std::env::temp_dir().join(format!("carelink-instance-{port}.log"));
         let child = std::process::Command::new(env!("CARGO_BIN_EXE_carelink"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("DATABASE_URL", &self.database_url)
@@ -477,14 +481,16 @@ impl TestApp {
                 "CARELINK_CONFIG_DIR",
                 concat!(env!("CARGO_MANIFEST_DIR"), "/config"),
             )
-            .env("CARELINK_LOG__LEVEL", "warn")
+            .env("CARELINK_LOG__LEVEL", "info")
             .env("CARELINK_SEED__DEMO", "false")
             .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).expect("a log file"))
             .spawn()
             .expect("the binary starts");
         let instance = Instance {
             child,
             address: format!("http://127.0.0.1:{port}"),
+            log,
         };
         for _ in 0..200 {
             if let Ok(r) = self

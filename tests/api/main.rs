@@ -11,6 +11,7 @@ mod events;
 mod migrations;
 mod network;
 mod people;
+mod privacy;
 mod referrals;
 mod reports;
 mod visits;
