@@ -7,6 +7,7 @@ mod auth;
 mod bad_input;
 mod cli;
 mod conventions;
+mod crash;
 mod events;
 mod migrations;
 mod network;
