@@ -49,6 +49,7 @@ pub struct Auth {
     pub leeway_seconds: u64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
+    pub max_failed_logins_per_address: i64,
     pub min_password_length: usize,
 }
 
@@ -107,6 +108,7 @@ pub struct Visits {
     pub slot_step_minutes: i64,
     pub max_slots: usize,
     pub max_window_days: i64,
+    pub max_bookings_per_user_per_minute: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -256,6 +258,18 @@ impl Settings {
         }
         if self.auth.max_failed_logins < 1 {
             return Err(bad("auth.max_failed_logins", "must be at least 1"));
+        }
+        if self.auth.max_failed_logins_per_address < 1 {
+            return Err(bad(
+                "auth.max_failed_logins_per_address",
+                "must be at least 1",
+            ));
+        }
+        if self.visits.max_bookings_per_user_per_minute < 1 {
+            return Err(bad(
+                "visits.max_bookings_per_user_per_minute",
+                "must be at least 1",
+            ));
         }
         if self.auth.min_password_length < 10 {
             return Err(bad("auth.min_password_length", "must be at least 10"));

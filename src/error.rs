@@ -81,6 +81,11 @@ impl AppError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::CONFLICT, code, detail)
     }
+    /// 429: too many requests; the client may retry after `seconds`.
+    pub fn rate_limited(detail: impl Into<String>, seconds: u64) -> AppError {
+        AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", detail)
+            .with_extra(json!({ "retry_after_seconds": seconds }))
+    }
     pub fn version_mismatch() -> AppError {
         AppError::new(
             StatusCode::PRECONDITION_FAILED,
@@ -150,9 +155,17 @@ impl ResponseError for AppError {
                 tracing::error!(code = self.code, cause = %cause, "request failed");
             }
         }
-        HttpResponse::build(self.status)
-            .insert_header((header::CONTENT_TYPE, "application/problem+json"))
-            .body(self.body().to_string())
+        let mut resp = HttpResponse::build(self.status);
+        resp.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Some(seconds) = self
+            .extra
+            .as_deref()
+            .and_then(|e| e.get("retry_after_seconds"))
+            .and_then(Value::as_u64)
+        {
+            resp.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        resp.body(self.body().to_string())
     }
 }
 

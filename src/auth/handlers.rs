@@ -52,19 +52,37 @@ fn pair(
 
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
-        (status = 423, body = crate::error::Problem)))]
+        (status = 423, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
 #[post("/auth/token")]
 pub async fn login(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let auth = state.settings.auth.clone();
     let body = body.into_inner();
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
     let (user_id, session_id, refresh_token) = http::db(&state, move |conn| {
         let t = now();
+        // One address guessing across many accounts is throttled before any password is checked.
+        if repo::recent_failures_from(conn, &address, t)? >= auth.max_failed_logins_per_address {
+            return Err(AppError::rate_limited(
+                "Too many failed logins from your address; wait a minute.",
+                60,
+            ));
+        }
+        let failed = |conn: &mut crate::db::DbConn| -> AppError {
+            match write_tx(conn, |c| repo::record_failure_from(c, &address, t)) {
+                Ok(()) => bad_credentials(),
+                Err(e) => e.into(),
+            }
+        };
         let Some(user) = repo::find_by_username(conn, &body.username)? else {
             password::verify(&body.password, password::dummy_hash());
-            return Err(bad_credentials());
+            return Err(failed(conn));
         };
         if user.locked_until.is_some_and(|until| until > t) {
             return Err(AppError::new(
@@ -78,7 +96,7 @@ pub async fn login(
             write_tx(conn, |c| {
                 repo::record_failed_login(c, &user.id, auth.max_failed_logins, lockout, t)
             })?;
-            return Err(bad_credentials());
+            return Err(failed(conn));
         }
         if !user.active {
             return Err(bad_credentials());

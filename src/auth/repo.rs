@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::tokens::{hash_token, random_token};
 use super::{CurrentUser, Role};
-use crate::db::schema::{organizations, refresh_tokens, sessions, users};
+use crate::db::schema::{login_failures, organizations, refresh_tokens, sessions, users};
 use crate::db::{new_id, DbConn};
 use crate::people::repo::UserRow;
 
@@ -14,6 +14,37 @@ pub fn find_by_username(conn: &mut DbConn, username: &str) -> QueryResult<Option
         .filter(users::username.eq(username))
         .first(conn)
         .optional()
+}
+
+/// Failed logins from one address in the last minute (any account, any instance).
+pub fn recent_failures_from(
+    conn: &mut DbConn,
+    address: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    login_failures::table
+        .filter(login_failures::address.eq(address))
+        .filter(login_failures::at.gt(now - Duration::minutes(1)))
+        .count()
+        .get_result(conn)
+}
+
+/// Notes a failed login from an address, and forgets those older than an hour.
+pub fn record_failure_from(
+    conn: &mut DbConn,
+    address: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(login_failures::table)
+        .values((
+            login_failures::id.eq(new_id()),
+            login_failures::address.eq(address),
+            login_failures::at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::delete(login_failures::table.filter(login_failures::at.lt(now - Duration::hours(1))))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Counts a failed login; the one that reaches `max` locks the account until `now + lockout`.

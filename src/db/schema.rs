@@ -245,6 +245,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        address -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(shifts -> users (clinician_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -266,4 +274,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     referrals,
     referral_history,
     events,
+    login_failures,
 );

@@ -109,7 +109,11 @@ pub async fn create_visit(
         ));
     }
     let st = state.clone();
+    let quota = state.settings.visits.max_bookings_per_user_per_minute;
     http::idempotent_post(&state, user, key, "POST /visits", new, move |conn, user, new| {
+        if repo::created_by_in_last_minute(conn, &user.id, now())? >= quota {
+            return Err(AppError::rate_limited("You are creating visits too fast; wait a minute.", 60));
+        }
         let t = booking::target(conn, user, &new.resident_id, &new.service_type, window)?;
         let ctx = ctx(&st);
         let slot = match (books, new.starts_at, new.clinician_id.as_deref()) {

@@ -171,6 +171,19 @@ pub fn find_scoped(
         .optional()
 }
 
+/// Visits a user asked for in the minute before `now` (the per-user booking quota).
+pub fn created_by_in_last_minute(
+    conn: &mut DbConn,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    visits::table
+        .filter(visits::requested_by.eq(user_id))
+        .filter(visits::created_at.gt(now - chrono::Duration::minutes(1)))
+        .count()
+        .get_result(conn)
+}
+
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
     visits::table.find(id).first(conn).optional()
 }

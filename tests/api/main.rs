@@ -2,6 +2,7 @@
 //! CARELINK_TEST_POSTGRES_URL set) on PostgreSQL, each on its own fresh database.
 mod helpers;
 
+mod abuse;
 mod access;
 mod auth;
 mod bad_input;

@@ -1,0 +1,2 @@
+DROP INDEX visits_requested_by;
+DROP TABLE login_failures;
