@@ -68,8 +68,8 @@ impl AppState {
         crate::reports::handlers::units,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth)
+    components(schemas(crate::error::Problem, crate::error::FieldError, crate::referrals::repo::Mailbox)),
+    modifiers(&BearerAuth, &ProblemResponses)
 )]
 pub struct ApiDoc;
 
@@ -88,6 +88,67 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Every error is `application/problem+json`: documented responses that carry a Problem get that
+/// content type, and every operation documents the problems any request may meet.
+struct ProblemResponses;
+
+impl utoipa::Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{schema::Ref, ContentBuilder, RefOr, ResponseBuilder};
+        const PROBLEM: &str = "application/problem+json";
+        let problem = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(PROBLEM, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                    .build(),
+            )
+        };
+        let common = [
+            ("400", "Malformed request (JSON, query, cursor, header)"),
+            ("401", "Missing or invalid bearer token"),
+            ("404", "No such object, or not one the caller may see"),
+            ("413", "Body over the size limit"),
+            ("415", "Body is not application/json"),
+            ("422", "Invalid fields"),
+            ("429", "Too many requests"),
+            ("503", "Database unreachable"),
+        ];
+        let writes = [("403", "The caller's role may not do this"), ("409", "Conflicts with the current state")];
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.patch, true),
+                (&mut item.put, true),
+                (&mut item.delete, true),
+            ];
+            for (op, write) in ops.into_iter().filter_map(|(op, w)| op.as_mut().map(|op| (op, w))) {
+                if write {
+                    for (code, description) in writes {
+                        op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
+                    }
+                }
+                for resp in op.responses.responses.values_mut() {
+                    if let RefOr::T(r) = resp {
+                        let is_problem = r.content.get("application/json").is_some_and(|c| {
+                            matches!(&c.schema, Some(RefOr::Ref(x)) if x.ref_location.ends_with("/Problem"))
+                        });
+                        if is_problem {
+                            if let Some(c) = r.content.shift_remove("application/json") {
+                                r.content.insert(PROBLEM.to_string(), c);
+                            }
+                        }
+                    }
+                }
+                for (code, description) in common {
+                    op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
+                }
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::AppResult;
 use crate::http;
 
 #[utoipa::path(get, path = "/api/v1/service-types", tag = "catalogue",
-    responses((status = 200, body = Vec<ServiceType>)), security(("bearer" = [])))]
+    responses((status = 200, body = inline(crate::http::pagination::Page<ServiceType>))), security(("bearer" = [])))]
 #[get("/service-types")]
 pub async fn list_service_types(
     _user: CurrentUser,

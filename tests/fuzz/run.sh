@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Fuzzes the whole OpenAPI document with schemathesis, as a clinic scheduler and as a care-home
+# user: 0 server errors, every response in the documented status codes, content types and schemas.
+# Needs the debug binary (cargo test builds it) and Python 3 with venv; installs schemathesis into
+# target/fuzz-venv. Bounded by example count so it fits CI.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${CARELINK_BIN:-target/debug/carelink}
+EXAMPLES=${FUZZ_EXAMPLES:-25}
+VENV=target/fuzz-venv
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q "schemathesis==4.32.5"
+fi
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+DATABASE_URL="sqlite://$work/fuzz.db" CARELINK_LOG__LEVEL=warn CARELINK_CONFIG_DIR=config \
+  "$BIN" serve --listen "127.0.0.1:$port" > "$work/out.log" 2> "$work/err.log" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+token() {
+  curl -fs "$base/api/v1/auth/token" -H 'content-type: application/json' \
+    -d "{\"username\":\"$1\",\"password\":\"carelink-demo-2026\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'
+}
+status=0
+for user in sched01 home01; do
+  echo "== schemathesis as $user ($EXAMPLES examples per operation)"
+  "$VENV/bin/schemathesis" run "$base/api/v1/openapi.json" -H "Authorization: Bearer $(token $user)" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --phases examples,fuzzing -n "$EXAMPLES" -w 2 --seed 20261127 \
+    --exclude-path /api/v1/events --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/refresh \
+    --suppress-health-check all || status=1
+done
+if grep -q '"level":"ERROR"' "$work/err.log"; then
+  echo "the service logged errors during fuzzing:"; grep '"level":"ERROR"' "$work/err.log" | head -20; status=1
+fi
+exit $status
