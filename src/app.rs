@@ -103,7 +103,12 @@ impl utoipa::Modify for ProblemResponses {
             RefOr::T(
                 ResponseBuilder::new()
                     .description(description)
-                    .content(PROBLEM, ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+                    .content(
+                        PROBLEM,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
                     .build(),
             )
         };
@@ -117,7 +122,10 @@ impl utoipa::Modify for ProblemResponses {
             ("429", "Too many requests"),
             ("503", "Database unreachable"),
         ];
-        let writes = [("403", "The caller's role may not do this"), ("409", "Conflicts with the current state")];
+        let writes = [
+            ("403", "The caller's role may not do this"),
+            ("409", "Conflicts with the current state"),
+        ];
         for item in openapi.paths.paths.values_mut() {
             let ops = [
                 (&mut item.get, false),
@@ -126,10 +134,16 @@ impl utoipa::Modify for ProblemResponses {
                 (&mut item.put, true),
                 (&mut item.delete, true),
             ];
-            for (op, write) in ops.into_iter().filter_map(|(op, w)| op.as_mut().map(|op| (op, w))) {
+            for (op, write) in ops
+                .into_iter()
+                .filter_map(|(op, w)| op.as_mut().map(|op| (op, w)))
+            {
                 if write {
                     for (code, description) in writes {
-                        op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
+                        op.responses
+                            .responses
+                            .entry(code.to_string())
+                            .or_insert_with(|| problem(description));
                     }
                 }
                 for resp in op.responses.responses.values_mut() {
@@ -145,7 +159,10 @@ impl utoipa::Modify for ProblemResponses {
                     }
                 }
                 for (code, description) in common {
-                    op.responses.responses.entry(code.to_string()).or_insert_with(|| problem(description));
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| problem(description));
                 }
             }
         }

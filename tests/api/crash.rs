@@ -22,7 +22,12 @@ struct Ledger {
 }
 
 async fn send(app: &TestApp, base: &str, token: &str, w: &Write) -> Result<Option<String>, ()> {
-    let req = app.client.post(format!("{base}{}", w.path)).bearer_auth(token).header("Idempotency-Key", &w.key).json(&w.body);
+    let req = app
+        .client
+        .post(format!("{base}{}", w.path))
+        .bearer_auth(token)
+        .header("Idempotency-Key", &w.key)
+        .json(&w.body);
     match req.timeout(std::time::Duration::from_secs(10)).send().await {
         Ok(r) if r.status().is_success() => {
             let v: Value = r.json().await.map_err(|_| ())?;
