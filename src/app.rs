@@ -172,7 +172,9 @@ impl utoipa::Modify for ProblemResponses {
 /// Registers every route; also used by the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use crate::{audit, auth, catalogue, network, ops, people, referrals, shifts, visits};
-    cfg.service(ops::handlers::healthz)
+    cfg.service(crate::console::index)
+        .service(crate::console::asset)
+        .service(ops::handlers::healthz)
         .service(ops::handlers::readyz)
         .service(ops::handlers::metrics)
         .route(

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod error;
 pub mod events;

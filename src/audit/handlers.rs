@@ -7,7 +7,10 @@ use crate::app::AppState;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::error::AppResult;
 use crate::http::pagination::{Page, PageParams};
-use crate::http::{self, extract::parse_time};
+use crate::http::{
+    self,
+    extract::{parse_end, parse_time},
+};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {
@@ -45,7 +48,7 @@ pub async fn list_audit(
         to: q
             .to
             .as_deref()
-            .map(|s| parse_time("to", s, tz))
+            .map(|s| parse_end("to", s, tz))
             .transpose()?,
     };
     let rows = http::db(&state, move |conn| {

@@ -57,7 +57,10 @@ pub enum StaffScope {
 pub fn staff_scope(user: &CurrentUser) -> StaffScope {
     match (user.role, &user.organization_id) {
         (Role::Admin, _) => StaffScope::All,
-        (Role::Scheduler, Some(clinic)) => StaffScope::Organization(clinic.clone()),
+        // Clinic staff see their colleagues (names on the day's timeline); others only themselves.
+        (Role::Scheduler | Role::Clinician, Some(clinic)) => {
+            StaffScope::Organization(clinic.clone())
+        }
         _ => StaffScope::Own(user.id.clone()),
     }
 }
@@ -150,13 +153,17 @@ mod tests {
     }
 
     #[test]
-    fn only_a_scheduler_of_a_clinic_sees_its_staff() {
+    fn clinic_staff_see_their_colleagues_and_others_only_themselves() {
         assert_eq!(
             staff_scope(&user(Role::Scheduler, Some("cl"), None, None)),
             StaffScope::Organization("cl".into())
         );
         assert_eq!(
             staff_scope(&user(Role::Clinician, Some("cl"), None, None)),
+            StaffScope::Organization("cl".into())
+        );
+        assert_eq!(
+            staff_scope(&user(Role::CareHome, Some("ch"), None, None)),
             StaffScope::Own("u1".into())
         );
     }

@@ -151,6 +151,22 @@ pub fn parse_time(
     ))
 }
 
+/// Parses the end of a period: an RFC 3339 time, or a plain date meaning the whole of that day
+/// (so the end is the start of the next day in the district's time zone).
+pub fn parse_end(
+    field: &str,
+    s: &str,
+    tz: chrono_tz::Tz,
+) -> Result<chrono::NaiveDateTime, AppError> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let next = (d + chrono::Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string();
+        return parse_time(field, &next, tz);
+    }
+    parse_time(field, s, tz)
+}
+
 /// Parses a path id; anything that is not a UUID cannot name an object, so it is not found.
 pub fn parse_id(raw: &str) -> Result<String, AppError> {
     uuid::Uuid::parse_str(raw)

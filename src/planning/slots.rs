@@ -122,15 +122,15 @@ fn ceil_to_step(t: NaiveDateTime, step: i64) -> NaiveDateTime {
     }
 }
 
-/// Candidate slots across the clinicians, best first, at most `max` (and at most 3 per gap, so the
-/// answer offers real choices rather than one gap on a 15-minute grid).
+/// Candidate slots across the clinicians, best first, at most `max` (and at most 6 per gap, spread
+/// over it, so the answer offers real choices rather than one gap on a 15-minute grid).
 pub fn candidates(
     need: &Need,
     days: &[ClinicianDay],
     travel: &dyn TravelModel,
     max: usize,
 ) -> Vec<Slot> {
-    const PER_GAP: usize = 3;
+    const PER_GAP: usize = 6;
     let length = Duration::minutes(need.minutes);
     let mut out = vec![];
     for day in days {
@@ -147,13 +147,19 @@ pub fn candidates(
                 if earliest > latest {
                     continue;
                 }
+                // The earliest start, then starts on the grid spread over the whole gap, so a long
+                // free afternoon offers afternoon times too.
+                let span = (latest - earliest).num_minutes();
+                let stride = (span / PER_GAP as i64).max(need.step_minutes);
+                let stride =
+                    (stride + need.step_minutes - 1) / need.step_minutes * need.step_minutes;
                 let mut starts = vec![earliest];
                 let mut t = ceil_to_step(earliest, need.step_minutes);
                 while t <= latest && starts.len() < PER_GAP {
                     if t > earliest {
                         starts.push(t);
                     }
-                    t += Duration::minutes(need.step_minutes);
+                    t += Duration::minutes(stride);
                 }
                 for s in starts {
                     let added = before + after - direct;
@@ -340,6 +346,19 @@ mod tests {
         assert!(candidates(&n, std::slice::from_ref(&d), &TRAVEL, 10).is_empty());
         assert_eq!(fits(&n, &d, t("13:00"), &TRAVEL), Err(Misfit::NoShift));
         assert_eq!(fits(&n, &d, t("09:00"), &TRAVEL), Err(Misfit::Overlap));
+    }
+
+    #[test]
+    fn a_long_free_gap_offers_times_spread_over_it() {
+        let n = need(north(1.0), 30, "08:00", "17:00");
+        let slots = candidates(
+            &n,
+            &[day("a", &[("08:00", "17:00")], vec![], false)],
+            &TRAVEL,
+            20,
+        );
+        assert_eq!(slots.len(), 6);
+        assert!(slots.iter().any(|s| s.starts_at >= t("14:00")), "{slots:?}");
     }
 
     #[test]

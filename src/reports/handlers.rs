@@ -7,7 +7,10 @@ use super::repo;
 use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
-use crate::http::{self, extract::parse_time};
+use crate::http::{
+    self,
+    extract::{parse_end, parse_time},
+};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
@@ -64,7 +67,7 @@ pub async fn units(
     }
     let (from, to) = (
         parse_time("from", &q.from, state.tz)?,
-        parse_time("to", &q.to, state.tz)?,
+        parse_end("to", &q.to, state.tz)?,
     );
     if to <= from || to - from > chrono::Duration::days(366) {
         return Err(AppError::invalid("to", "must be after from, within a year"));

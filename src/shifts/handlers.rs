@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{parse_id, parse_time, IdempotencyKey};
+use crate::http::extract::{parse_end, parse_id, parse_time, IdempotencyKey};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
 
@@ -42,7 +42,7 @@ pub async fn list_shifts(
         to: q
             .to
             .as_deref()
-            .map(|s| parse_time("to", s, state.tz))
+            .map(|s| parse_end("to", s, state.tz))
             .transpose()?,
     };
     let (clinics, p) = (policy::shift_clinics(&user), page.clone());

@@ -15,7 +15,7 @@ use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{parse_id, parse_time, IdempotencyKey, IfMatch};
+use crate::http::extract::{parse_end, parse_id, parse_time, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value, Call};
 use crate::planning::travel::distance_meters;
@@ -50,7 +50,7 @@ pub async fn availability(
     q: web::Query<AvailabilityQuery>,
 ) -> AppResult<HttpResponse> {
     let from = parse_time("from", &q.from, state.tz)?;
-    let to = parse_time("to", &q.to, state.tz)?;
+    let to = parse_end("to", &q.to, state.tz)?;
     let window = window_of(&state, from, to)?;
     let (q, st) = (q.into_inner(), state.clone());
     let slots = http::db(&state, move |conn| {

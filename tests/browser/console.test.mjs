@@ -1,0 +1,415 @@
+// End-to-end checks of the staff console in a real Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core; no browser download). Plain Node: each step asserts what it sees, and the
+// script exits non-zero at the first failure with a clear message and a screenshot.
+//
+//   CARELINK_URL=http://127.0.0.1:18090 node console.test.mjs     (tests/browser/run.sh does it all)
+//
+// Expects a server with the demo data (sched01, desk-ho01, ... password carelink-demo-2026).
+import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BASE = (process.env.CARELINK_URL || 'http://127.0.0.1:18090').replace(/\/$/, '');
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const SHOTS = join(ROOT, 'target', 'browser-screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const PASSWORD = 'carelink-demo-2026';
+const WAIT = 15_000;
+mkdirSync(SHOTS, { recursive: true });
+for (const f of readdirSync(SHOTS)) if (f.startsWith('FAILED-')) rmSync(join(SHOTS, f)); // from an earlier run
+
+// ---- The district's calendar (Asia/Shanghai, +08:00, no daylight saving) ----
+const shanghaiToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+const addDays = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 864e5).toISOString().slice(0, 10);
+const weekend = (d) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
+let DAY = addDays(shanghaiToday(), 1);
+while (weekend(DAY)) DAY = addDays(DAY, 1); // shifts exist on weekdays only
+const TOMORROW = addDays(shanghaiToday(), 1);
+
+// ---- The API from Node (other sessions than the browser's) ----
+async function call(token, method, path, body) {
+  const res = await fetch(`${BASE}/api/v1${path}`, {
+    method,
+    headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 400)}`);
+  return json;
+}
+async function pairFor(username) {
+  return call(null, 'POST', '/auth/token', { username, password: PASSWORD });
+}
+async function tokenFor(username) {
+  return (await pairFor(username)).access_token;
+}
+// With short-lived tokens the console refreshes every few seconds, and refresh tokens are single-use:
+// a reload while a refresh is in flight could replay the old refresh token and end the session. So a
+// reload waits for a refresh to have just happened.
+async function reloadBetweenRefreshes(page, ttl) {
+  if (ttl <= 65) {
+    const before = (await sessionOf(page)).access;
+    const deadline = Date.now() + 20_000;
+    while ((await sessionOf(page)).access === before && Date.now() < deadline) await page.waitForTimeout(100);
+  }
+  await page.reload();
+}
+const sessionOf = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('carelink.session') || 'null'));
+
+// ---- A tiny step runner ----
+const started = Date.now();
+const results = [];
+let browser;
+const pages = [];
+const pageProblems = [];
+
+async function shot(page, name) {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    if (pageProblems.length) throw new Error(`the page reported errors:\n  ${pageProblems.join('\n  ')}`);
+    results.push([name, Date.now() - t0]);
+    console.log(`  ok   ${name}  (${Date.now() - t0} ms)`);
+  } catch (err) {
+    console.error(`  FAIL ${name}  (${Date.now() - t0} ms)\n\n${err && err.stack ? err.stack : err}\n`);
+    for (const [i, p] of pages.entries()) {
+      try { console.error(`  screenshot: ${await shot(p, `FAILED-${i}-${name.replace(/[^a-z0-9]+/gi, '-')}`)}`); } catch { /* closed */ }
+    }
+    if (browser) await browser.close().catch(() => {});
+    console.error(`\nconsole test FAILED at step "${name}" after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    process.exit(1);
+  }
+}
+
+function watch(page, label) {
+  pages.push(page);
+  page.on('pageerror', (e) => pageProblems.push(`[${label}] uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    const text = m.text();
+    // A CSP violation or a script error is a bug; failed requests we provoke on purpose are not.
+    if (m.type() === 'error' && /Content Security Policy|Refused to|TypeError|ReferenceError|SyntaxError/.test(text)) {
+      pageProblems.push(`[${label}] console: ${text}`);
+    }
+  });
+}
+
+async function login(page, username) {
+  await page.goto(BASE + '/');
+  await page.locator('#login-username').waitFor({ timeout: WAIT });
+  await page.fill('#login-username', username);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('.login-form button[type=submit]');
+  await page.locator('.topbar .user-name').waitFor({ timeout: WAIT });
+}
+
+async function noHorizontalScroll(page, what) {
+  const [sw, cw] = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(sw <= cw + 1, `${what}: the page scrolls sideways at ${cw} px (content is ${sw} px wide)`);
+}
+
+async function setDayDate(page, date) {
+  await page.fill('#day-date', date);
+  await page.locator(`.timeline[data-date="${date}"]`).waitFor({ timeout: WAIT });
+}
+
+// ---- The checks ----
+console.log(`carelink console test against ${BASE} (visit day ${DAY}, screenshots in ${SHOTS})`);
+
+let sched, schedPair, schedToken, me, clinicians, residents, firstAccess;
+await step('setup: the server answers with the demo data, and Chromium starts', async () => {
+  try {
+    await fetch(`${BASE}/healthz`);
+  } catch (e) {
+    throw new Error(`cannot reach carelink at ${BASE} (${e.cause ? e.cause.code || e.cause.message : e.message}): start it, or set CARELINK_URL`);
+  }
+  schedPair = await pairFor('sched01').catch((e) => { throw new Error(`cannot sign in as sched01 (is the demo data there?): ${e.message}`); });
+  schedToken = schedPair.access_token;
+  me = await call(schedToken, 'GET', '/me');
+  clinicians = (await call(schedToken, 'GET', '/staff?role=clinician&limit=500')).items.filter((c) => c.organization_id === me.organization_id);
+  residents = (await call(schedToken, 'GET', '/residents?limit=500')).items;
+  assert.ok(clinicians.length >= 3 && residents.length >= 3, 'the demo data is missing (need sched01 with clinicians and residents)');
+  assert.ok(clinicians.some((c) => c.skills.includes('nursing')) && clinicians.some((c) => c.skills.includes('general_practice')),
+    'the demo clinic needs a nurse and a doctor');
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  // A browser in another time zone than the district's: the console must still show Beijing time.
+  const schedCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN', timezoneId: 'Europe/London', acceptDownloads: true });
+  sched = await schedCtx.newPage();
+  watch(sched, 'sched01');
+});
+
+await step('(a) the login page shows, and sched01 signs in to the day view', async () => {
+  await sched.goto(BASE + '/');
+  await sched.locator('#login-username').waitFor({ timeout: WAIT });
+  assert.equal(await sched.getAttribute('html', 'lang'), 'zh-CN');
+  assert.match(await sched.locator('.login-card').innerText(), /员工登录/);
+  await shot(sched, '01-login');
+  // A wrong password is told plainly.
+  await sched.fill('#login-username', 'sched01');
+  await sched.fill('#login-password', 'not-the-password');
+  await sched.click('.login-form button[type=submit]');
+  await sched.locator('.login-error').filter({ hasText: '用户名或密码不正确' }).waitFor({ timeout: WAIT });
+  await login(sched, 'sched01');
+  assert.match(await sched.locator('.user-name').innerText(), new RegExp(me.display_name));
+  const nav = await sched.locator('.nav-link .nav-label').allInnerTexts();
+  assert.deepEqual(nav, ['日程', '预约上门', '双向转诊', '考核报表'], `the scheduler's screens: ${nav}`);
+  // The day view opens on tomorrow, with one timeline row per clinician of the clinic.
+  await sched.locator(`.timeline[data-date="${TOMORROW}"]`).waitFor({ timeout: WAIT });
+  assert.equal(await sched.inputValue('#day-date'), TOMORROW);
+  for (const c of clinicians) await sched.locator(`.tl-row[data-clinician-id="${c.id}"]`).waitFor({ timeout: WAIT });
+  await sched.locator('#live.live-on').waitFor({ timeout: WAIT });
+  const tokens = await sessionOf(sched);
+  assert.ok(tokens && tokens.access && tokens.refresh, 'the tokens are kept in sessionStorage');
+  firstAccess = tokens.access;
+  await setDayDate(sched, DAY);
+  await shot(sched, '02-day');
+});
+
+let booked;
+await step('(b) booking through the availability search puts the visit on the clinician\'s timeline', async () => {
+  await sched.click('.nav-link[data-view="book"]');
+  await sched.locator('#book-form').waitFor({ timeout: WAIT });
+  const who = residents[1];
+  await sched.selectOption('#book-resident', who.id);
+  await sched.selectOption('#book-service', 'basic_nursing');
+  await sched.fill('#book-date', DAY);
+  // A window that ends before it starts: the server's problem+json is shown with its field.
+  await sched.fill('#book-from', '12:00');
+  await sched.fill('#book-to', '08:30');
+  await sched.click('#find-slots');
+  const problem = sched.locator('#book-error .problem');
+  await problem.waitFor({ timeout: WAIT });
+  assert.match(await problem.innerText(), /填写内容有误[\s\S]*时间窗结束/);
+  assert.ok(await sched.locator('#book-to.is-invalid').count(), 'the wrong field is marked');
+  await shot(sched, '03-book-error');
+  await sched.fill('#book-from', '08:30');
+  await sched.fill('#book-to', '12:00');
+  await sched.click('#find-slots');
+  const first = sched.locator('#slots .slot').first();
+  await first.waitFor({ timeout: WAIT });
+  assert.equal(await sched.locator('#book-error .problem').count(), 0, 'the old error is cleared');
+  const slotText = await first.innerText();
+  const clinicianId = await first.getAttribute('data-clinician-id');
+  const startsAt = await first.getAttribute('data-starts-at');
+  const clinician = clinicians.find((c) => c.id === clinicianId);
+  assert.ok(clinician, `the slot's clinician ${clinicianId} is one of the clinic's`);
+  assert.match(slotText, new RegExp(clinician.display_name));
+  assert.match(slotText, /路程 \d+ 分钟/);
+  await first.hover();
+  await sched.locator(`#book-timeline .tl-row[data-clinician-id="${clinicianId}"] .tl-ghost`).waitFor({ timeout: WAIT });
+  await shot(sched, '04-book-slots');
+  await first.click();
+  await sched.locator('.toast', { hasText: '已预约' }).waitFor({ timeout: WAIT });
+  const visits = (await call(schedToken, 'GET', `/visits?date=${DAY}&resident_id=${who.id}`)).items;
+  booked = visits.find((v) => v.clinician_id === clinicianId && Date.parse(v.starts_at) === Date.parse(startsAt) && v.status === 'scheduled');
+  assert.ok(booked, `the API holds the booked visit (${who.name} ${startsAt} with ${clinician.display_name})`);
+  const block = sched.locator(`#book-timeline .tl-row[data-clinician-id="${clinicianId}"] .tl-block[data-visit-id="${booked.id}"]`);
+  await block.waitFor({ timeout: WAIT });
+  assert.match(await block.innerText(), new RegExp(who.name));
+  await shot(sched, '05-book-booked');
+  // And on the day view.
+  await sched.click('.nav-link[data-view="day"]');
+  await setDayDate(sched, DAY);
+  const dayBlock = sched.locator(`.tl-row[data-clinician-id="${clinicianId}"] .tl-block[data-visit-id="${booked.id}"]`);
+  await dayBlock.waitFor({ timeout: WAIT });
+  assert.match(await dayBlock.innerText(), new RegExp(`${who.name}[\\s\\S]*基础护理`));
+  assert.ok(await dayBlock.evaluate((el) => el.classList.contains('vs-scheduled')), 'the block has its status colour');
+  await shot(sched, '06-day-booked');
+});
+
+let referralId;
+let desk;
+await step('(c) an up-referral from sched01 reaches desk-ho01\'s inbox and is accepted there', async () => {
+  const hospital = (await call(schedToken, 'GET', '/organizations?code=WH-HO-01')).items[0];
+  const r = await call(schedToken, 'POST', '/referrals', {
+    resident_id: residents[0].id, direction: 'up', to_organization_id: hospital.id, department: '神经内科',
+    priority: 'green_channel', reason: '突发右侧肢体无力2小时，言语含糊',
+    diagnosis: { code: 'I63.9', text: '脑梗死？' },
+    clinical_summary: { past_history: '高血压10年', treatment_so_far: '阿司匹林 100mg', allergies: '无' },
+    sending_doctor: { name: '王医生', phone: '0871-1234567' },
+  });
+  referralId = r.id;
+  const deskCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  desk = await deskCtx.newPage();
+  watch(desk, 'desk-ho01');
+  await login(desk, 'desk-ho01');
+  const nav = await desk.locator('.nav-link .nav-label').allInnerTexts();
+  assert.deepEqual(nav, ['双向转诊', '考核报表'], `a hospital desk's screens: ${nav}`);
+  const item = desk.locator(`.ref-item[data-id="${referralId}"]`);
+  await item.waitFor({ timeout: WAIT });
+  await desk.locator('.nav-link[data-view="referrals"] .nav-count', { hasText: /^[1-9]\d*$/ }).waitFor({ timeout: WAIT });
+  const pendingBefore = Number(await desk.locator('.nav-link[data-view="referrals"] .nav-count').innerText());
+  assert.match(await item.innerText(), new RegExp(`绿色通道[\\s\\S]*${residents[0].name}[\\s\\S]*待接收`));
+  await item.click();
+  const detail = desk.locator('#ref-detail');
+  await detail.locator('.detail-head').waitFor({ timeout: WAIT });
+  const text = await detail.innerText();
+  for (const expected of ['突发右侧肢体无力', '脑梗死', '高血压10年', '既往史', '王医生', '办理记录', '提交转诊']) {
+    assert.ok(text.includes(expected), `the detail shows "${expected}"`);
+  }
+  const actions = await detail.locator('#ref-actions button').allInnerTexts();
+  assert.deepEqual(actions, ['接收', '拒绝', '退回'], `a receiver's actions on a submitted referral: ${actions}`);
+  await shot(desk, '07-referral-inbox');
+  await detail.locator('button[data-action="accept"]').click();
+  const dialog = desk.locator('dialog[open]');
+  await dialog.waitFor({ timeout: WAIT });
+  await dialog.locator('input[name="receiving_doctor"]').fill('李主任');
+  await dialog.locator('button[data-role="confirm"]').click();
+  await detail.locator('.detail-badges .chip[data-status="accepted"]').waitFor({ timeout: WAIT });
+  await desk.locator(`.ref-item[data-id="${referralId}"][data-status="accepted"]`).waitFor({ timeout: WAIT });
+  assert.deepEqual(await detail.locator('#ref-actions button').allInnerTexts(), ['预约就诊']);
+  const pendingAfter = Number((await desk.locator('.nav-link[data-view="referrals"] .nav-count').innerText()) || 0);
+  assert.equal(pendingAfter, pendingBefore, 'an accepted referral still waits for its appointment');
+  assert.match(await detail.innerText(), /李主任/);
+  assert.equal((await call(schedToken, 'GET', `/referrals/${referralId}`)).status, 'accepted');
+  await shot(desk, '08-referral-accepted');
+});
+
+await step('(d) a visit booked elsewhere appears on sched01\'s open day view without a reload', async () => {
+  await sched.evaluate(() => { window.__noReload = 'still here'; });
+  await sched.locator('#live.live-on').waitFor({ timeout: WAIT });
+  const other = await tokenFor('sched01'); // a second session, as from another desk
+  const who = residents[2];
+  const from = `${DAY}T13:00:00+08:00`;
+  const to = `${DAY}T17:00:00+08:00`;
+  const slots = (await call(other, 'GET', `/availability?resident_id=${who.id}&service_type=chronic_disease_follow_up&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).items;
+  assert.ok(slots.length, 'the doctor has a free afternoon slot');
+  const v = await call(other, 'POST', '/visits', {
+    resident_id: who.id, service_type: 'chronic_disease_follow_up', window_start: from, window_end: to,
+    clinician_id: slots[0].clinician_id, starts_at: slots[0].starts_at,
+  });
+  const block = sched.locator(`.tl-row[data-clinician-id="${v.clinician_id}"] .tl-block[data-visit-id="${v.id}"]`);
+  await block.waitFor({ timeout: WAIT });
+  assert.match(await block.innerText(), new RegExp(who.name));
+  await sched.locator('.toast-event', { hasText: '新事件' }).first().waitFor({ timeout: WAIT });
+  assert.equal(await sched.evaluate(() => window.__noReload), 'still here', 'the page was not reloaded');
+  await shot(sched, '09-day-live-update');
+});
+
+await step('the access token is refreshed before it expires, and again after a 401, without signing in', async () => {
+  if (schedPair.expires_in <= 65) {
+    // run.sh serves 1-minute tokens, so the console's timer refreshes every few seconds. Wait for the
+    // next refresh: it proves the timer, and leaves seconds before the next one for the reload below.
+    const before = (await sessionOf(sched)).access;
+    const deadline = Date.now() + 20_000;
+    while ((await sessionOf(sched)).access === before && Date.now() < deadline) await sched.waitForTimeout(100);
+    const now = (await sessionOf(sched)).access;
+    assert.ok(now !== before && now !== firstAccess, 'the console refreshed its access token before it expired');
+  } else {
+    console.log(`       (tokens live ${schedPair.expires_in} s here: the timed refresh is not waited for)`);
+  }
+  // A token the server refuses: the console refreshes once and carries on.
+  await sched.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem('carelink.session'));
+    s.access = 'not.a.token';
+    sessionStorage.setItem('carelink.session', JSON.stringify(s));
+  });
+  await sched.reload(); // just after a refresh (the loop above), so none is in flight
+  await sched.locator('.topbar .user-name').waitFor({ timeout: WAIT });
+  await sched.locator('.timeline').waitFor({ timeout: WAIT });
+  const after = await sessionOf(sched);
+  assert.ok(after.access !== 'not.a.token' && after.access.split('.').length === 3, 'a new access token replaced the refused one');
+  await sched.locator('#live.live-on').waitFor({ timeout: WAIT });
+  await call(after.access, 'GET', '/me');
+});
+
+await step('the referral outbox, the report with its CSV, and the tablet width', async () => {
+  await sched.click('.nav-link[data-view="referrals"]');
+  await sched.click('.tab[data-box="outbox"]');
+  const mine = sched.locator(`.ref-item[data-id="${referralId}"]`);
+  await mine.waitFor({ timeout: WAIT });
+  await mine.click();
+  await sched.locator('#ref-detail .detail-head').waitFor({ timeout: WAIT });
+  assert.equal(await sched.locator('#ref-actions button').count(), 0, 'the sender has nothing to do on an accepted referral');
+  await shot(sched, '10-referral-outbox');
+
+  await desk.click('.nav-link[data-view="report"]');
+  await desk.locator('#rep-table, #rep-body .empty').first().waitFor({ timeout: WAIT });
+  await desk.locator('.bar-chart .bar-row').first().waitFor({ timeout: WAIT });
+  const download = desk.waitForEvent('download', { timeout: WAIT });
+  await desk.click('#rep-csv');
+  const file = await download;
+  const csv = readFileSync(await file.path(), 'utf8');
+  assert.match(csv, /^code,name,kind,score/, 'the CSV download holds the report');
+  await shot(desk, '11-report');
+
+  await sched.setViewportSize({ width: 768, height: 1024 });
+  for (const view of ['day', 'book', 'referrals', 'report']) {
+    await sched.click(`.nav-link[data-view="${view}"]`);
+    await sched.waitForTimeout(600);
+    await noHorizontalScroll(sched, `the ${view} screen`);
+    await shot(sched, `12-tablet-${view}`);
+  }
+  await sched.setViewportSize({ width: 1280, height: 860 });
+});
+
+await step('admin sees the referrals read only, and the district report with its red and black lists', async () => {
+  const adminCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
+  const admin = await adminCtx.newPage();
+  watch(admin, 'admin');
+  await login(admin, 'admin');
+  assert.deepEqual(await admin.locator('.nav-link .nav-label').allInnerTexts(), ['双向转诊', '考核报表']);
+  const item = admin.locator(`.ref-item[data-id="${referralId}"]`);
+  await item.waitFor({ timeout: WAIT });
+  await item.click();
+  await admin.locator('#ref-detail .detail-head').waitFor({ timeout: WAIT });
+  assert.equal(await admin.locator('#ref-actions button').count(), 0, 'admin has no action buttons');
+  assert.match(await admin.locator('#ref-actions').innerText(), /只读/);
+  await admin.click('.nav-link[data-view="report"]');
+  await admin.locator('#rep-table').waitFor({ timeout: WAIT });
+  // A period that holds the visits booked above: the clinic has planned visits, the hospital an answer.
+  await admin.fill('#rep-from', shanghaiToday());
+  await admin.fill('#rep-to', DAY);
+  await admin.click('.period button[type=submit]');
+  await admin.locator('#rep-table tr[data-code="WH-CL-01"]').waitFor({ timeout: WAIT });
+  const report = await call(await tokenFor('admin'), 'GET', `/reports/units?from=${shanghaiToday()}&to=${addDays(DAY, 1)}`);
+  const scored = report.units.filter((u) => u.score !== null);
+  assert.equal(await admin.locator('.bar-chart .bar-row').count(), scored.length, 'one bar per scored unit');
+  for (const [list, css] of [[report.red_list, 'row-red'], [report.black_list, 'row-black']]) {
+    for (const id of list) {
+      const code = report.units.find((u) => u.organization_id === id).code;
+      assert.ok(await admin.locator(`#rep-table tr.${css}[data-code="${code}"]`).count(), `${code} is marked ${css}`);
+    }
+  }
+  await shot(admin, '15-admin-report');
+  await adminCtx.close();
+  pages.splice(pages.indexOf(admin), 1);
+});
+
+await step('(e) the English switch shows English labels and is remembered', async () => {
+  await sched.click('.nav-link[data-view="day"]');
+  await sched.click('#lang-toggle');
+  await sched.locator('.nav-link[data-view="day"]', { hasText: 'Day' }).waitFor({ timeout: WAIT });
+  assert.deepEqual(await sched.locator('.nav-link .nav-label').allInnerTexts(), ['Day', 'Book a visit', 'Referrals', 'Unit report']);
+  assert.equal(await sched.getAttribute('html', 'lang'), 'en');
+  await sched.locator('.page-title', { hasText: 'Visits of the day' }).waitFor({ timeout: WAIT });
+  await setDayDate(sched, DAY);
+  await shot(sched, '13-english-day');
+  await reloadBetweenRefreshes(sched, schedPair.expires_in);
+  await sched.locator('.nav-link[data-view="day"]', { hasText: 'Day' }).waitFor({ timeout: WAIT });
+  assert.equal(await sched.evaluate(() => localStorage.getItem('carelink.lang')), 'en');
+  await sched.click('.nav-link[data-view="report"]');
+  await sched.locator('.page-title', { hasText: 'Unit report' }).waitFor({ timeout: WAIT });
+  await shot(sched, '14-english-report');
+  await sched.click('#logout');
+  await sched.locator('#login-username').waitFor({ timeout: WAIT });
+  assert.match(await sched.locator('.login-card').innerText(), /Staff sign-in/);
+});
+
+await browser.close();
+const secs = ((Date.now() - started) / 1000).toFixed(1);
+console.log(`\nconsole test passed: ${results.length} steps in ${secs} s; screenshots in ${SHOTS}`);
