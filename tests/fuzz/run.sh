@@ -33,7 +33,10 @@ for user in sched01 home01; do
     --exclude-path /api/v1/events --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/refresh \
     --suppress-health-check all || status=1
 done
-if grep -q '"level":"ERROR"' "$work/err.log"; then
-  echo "the service logged errors during fuzzing:"; grep '"level":"ERROR"' "$work/err.log" | head -20; status=1
+# carelink's own errors (a 5xx logs its cause); actix's notes on malformed client headers are not ours.
+if grep '"level":"ERROR"' "$work/err.log" | grep -q '"target":"carelink'; then
+  echo "the service logged errors during fuzzing:"
+  grep '"level":"ERROR"' "$work/err.log" | grep '"target":"carelink' | head -20
+  status=1
 fi
 exit $status
