@@ -341,6 +341,8 @@ struct Tally {
     latencies: Vec<f64>,
     /// Bookings made in each second of the run (the day fills up: then only 409s remain).
     each_second: Vec<u64>,
+    /// When the first booking found no slot left (seconds into the run) and how many were made by then.
+    full_at: Option<(f64, u64)>,
 }
 
 async fn book(b: Rc<Bench>, mut rng: Lcg, run: (Instant, Instant), tally: Rc<RefCell<Tally>>) {
@@ -369,6 +371,9 @@ async fn book(b: Rc<Bench>, mut rng: Lcg, run: (Instant, Instant), tally: Rc<Ref
             }
             409 => {
                 let body = serde_json::from_str::<Value>(&text).unwrap_or_default();
+                if body["code"] == "no_slot_available" && t.full_at.is_none() {
+                    t.full_at = Some((run.0.elapsed().as_secs_f64(), t.created));
+                }
                 *t.conflicts
                     .entry(body["code"].as_str().unwrap_or("").into())
                     .or_default() += 1;
@@ -400,7 +405,11 @@ async fn booking(b: Rc<Bench>, args: &Args, pool: &Pool) -> Value {
     let (rows, double_booked) = after_run(pool);
     let rate = |n: usize| (n as f64 / elapsed * 10.0).round() / 10.0;
     json!({"clients": args.clients, "seconds": (elapsed * 100.0).round() / 100.0, "created": t.created,
-        "per_second": rate(t.created as usize), "requests": t.latencies.len(), "requests_per_second": rate(t.latencies.len()),
+        "per_second": rate(t.created as usize),
+        // The throughput while slots remained (the generated day fills up within seconds).
+        "per_second_until_full": t.full_at.map(|(secs, n)| (n as f64 / secs * 10.0).round() / 10.0),
+        "seconds_until_full": t.full_at.map(|(secs, _)| (secs * 100.0).round() / 100.0),
+        "requests": t.latencies.len(), "requests_per_second": rate(t.latencies.len()),
         "p50_ms": percentile(&t.latencies, 0.5), "p99_ms": percentile(&t.latencies, 0.99),
         "conflicts": t.conflicts.values().sum::<u64>(), "conflict_codes": t.conflicts, "other_4xx": t.other_4xx,
         "server_errors": t.server_errors, "transport_errors": t.transport_errors,
