@@ -12,6 +12,7 @@ mod crash;
 mod events;
 mod migrations;
 mod network;
+mod outage;
 mod people;
 mod privacy;
 mod referrals;

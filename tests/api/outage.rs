@@ -1,0 +1,176 @@
+//! PostgreSQL stopped and started under load: carelink answers 503 problem+json (never hangs, never
+//! exits), /readyz goes 503, and it serves again within seconds of the database returning, without
+//! a restart. Runs on a private PostgreSQL cluster (so the shared one stays up for other tests);
+//! skipped where the server binaries or the postgres user are missing.
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Cluster {
+    bin: PathBuf,
+    dir: PathBuf,
+    port: u16,
+}
+
+impl Cluster {
+    fn as_postgres(&self, tool: &str, args: &[&str]) -> bool {
+        let mut cmd = if is_root() {
+            Command::new("runuser")
+        } else {
+            Command::new(self.bin.join(tool))
+        };
+        if is_root() {
+            cmd.args(["-u", "postgres", "--"]).arg(self.bin.join(tool));
+        }
+        cmd.args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    fn start(&self) -> bool {
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.dir.display()
+        );
+        self.as_postgres(
+            "pg_ctl",
+            &["-D", &self.data(), "-o", &opts, "-w", "-t", "30", "start"],
+        )
+    }
+
+    fn stop(&self) -> bool {
+        self.as_postgres("pg_ctl", &["-D", &self.data(), "-m", "fast", "-w", "stop"])
+    }
+
+    fn data(&self) -> String {
+        self.dir.join("data").display().to_string()
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// A fresh private cluster on a free port, or None where this machine cannot make one.
+fn cluster() -> Option<Cluster> {
+    let bin = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .find(|p| p.join("initdb").exists())?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .ok()?
+        .local_addr()
+        .ok()?
+        .port();
+    let dir = std::env::temp_dir().join(format!("carelink-pg-{port}"));
+    std::fs::create_dir_all(&dir).ok()?;
+    if is_root() {
+        Command::new("chown")
+            .args(["-R", "postgres", &dir.display().to_string()])
+            .status()
+            .ok()?;
+    }
+    let c = Cluster { bin, dir, port };
+    let data = c.data();
+    if !c.as_postgres(
+        "initdb",
+        &["-D", &data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+    ) || !c.start()
+    {
+        return None;
+    }
+    Some(c)
+}
+
+#[actix_web::test]
+async fn postgresql_going_away_gives_503_and_carelink_recovers_on_its_own() {
+    if crate::helpers::postgres_url().is_none() {
+        eprintln!("CARELINK_TEST_POSTGRES_URL unset: not run");
+        return;
+    }
+    let Some(pg) = cluster() else {
+        eprintln!("no PostgreSQL server binaries to make a private cluster: not run");
+        return;
+    };
+    let url = format!("postgres://postgres@127.0.0.1:{}/postgres", pg.port);
+    let mut settings = crate::helpers::test_settings(&url);
+    settings.database.pool_timeout_seconds = 2;
+    let pool = crate::helpers::prepare(&url);
+    drop(pool);
+    let pool = carelink::db::pool(&url, 4, Duration::from_secs(2)).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let server =
+        carelink::app::serve(carelink::app::AppState::new(settings, pool), listener).unwrap();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(15))
+        .build()
+        .unwrap();
+    let get = |path: &'static str| {
+        let (client, base) = (client.clone(), base.clone());
+        async move {
+            crate::helpers::to_resp(
+                client
+                    .get(format!("{base}{path}"))
+                    .send()
+                    .await
+                    .expect("an answer, not a hang"),
+            )
+            .await
+        }
+    };
+    assert_eq!(get("/readyz").await.status, 200);
+
+    assert!(pg.stop(), "PostgreSQL stopped");
+    for path in ["/readyz", "/api/v1/service-types"] {
+        let started = Instant::now();
+        let r = get(path).await;
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{path} answered within the pool timeout"
+        );
+        if path == "/readyz" {
+            assert_eq!(
+                (r.status, r.problem_code()),
+                (503, "database_unavailable".to_string())
+            );
+        } else {
+            assert!(r.status == 503 || r.status == 401, "{path}: {r:?}");
+        }
+    }
+    assert_eq!(
+        get("/healthz").await.status,
+        200,
+        "the process keeps running"
+    );
+
+    assert!(pg.start(), "PostgreSQL started again");
+    let back = Instant::now();
+    loop {
+        if get("/readyz").await.status == 200 {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(5),
+            "serving again within 5 s of the database returning"
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    handle.stop(false).await;
+}
