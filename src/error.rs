@@ -193,6 +193,18 @@ impl From<diesel::result::Error> for AppError {
                     "That time overlaps another visit of the clinician.",
                 )
             }
+            // SQLite's single writer kept busy past busy_timeout: a retry will do (the benchmark
+            // and the race tests see none, but a client should be told to retry, not that we broke).
+            E::DatabaseError(_, info) if info.message().contains("database is locked") => {
+                let mut busy = AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_busy",
+                    "The database is busy; retry shortly.",
+                )
+                .with_extra(json!({ "retry_after_seconds": 1 }));
+                busy.cause = Some(e.to_string().into());
+                busy
+            }
             E::DatabaseError(K::ClosedConnection, _) => AppError::unavailable(&e),
             E::DatabaseError(_, info) if is_connection_loss(info.message()) => {
                 AppError::unavailable(&e)
