@@ -1,0 +1,319 @@
+//! `carelink-bench`: the optimiser's benchmarks (see ../shared/BENCH.md). `solomon` solves
+//! Solomon VRPTW files in the CVRPLIB convention and checks each result independently;
+//! `district-day` plans a generated day for the whole pilot network. Figures go to standard
+//! output as one JSON line each; everything else goes to standard error.
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+
+use carelink::network::model::Location;
+use carelink::planning::optimiser::district::{self, DistrictParams};
+use carelink::planning::optimiser::solomon::{self, check};
+use carelink::planning::optimiser::{solve, SolveOptions};
+use carelink::planning::travel::GreatCircle;
+
+#[derive(Parser)]
+#[command(
+    name = "carelink-bench",
+    about = "Benchmarks of the day-plan optimiser"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Solve Solomon VRPTW instances and print one JSON line each.
+    Solomon {
+        /// Seconds per instance.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Stop after this many generations as well (for reproducible runs).
+        #[arg(long)]
+        max_generations: Option<usize>,
+        /// The table of best-known distances (default: best_known.csv beside the first file).
+        #[arg(long)]
+        best_known: Option<PathBuf>,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Generate a day for the pilot network, plan every clinic, print one JSON line.
+    DistrictDay {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 22)]
+        clinics: usize,
+        #[arg(long, default_value_t = 5)]
+        clinicians_per_clinic: usize,
+        #[arg(long, default_value_t = 900)]
+        visits: usize,
+        /// Seconds for the whole day, shared out between the clinics.
+        #[arg(long, default_value_t = 10.0)]
+        time_limit: f64,
+        /// The pilot network (clinic locations).
+        #[arg(long, default_value = "config/seed/network.json")]
+        network: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let result = match Cli::parse().command {
+        Command::Solomon {
+            time_limit,
+            seed,
+            max_generations,
+            best_known,
+            files,
+        } => run_solomon(time_limit, seed, max_generations, best_known, &files),
+        Command::DistrictDay {
+            seed,
+            clinics,
+            clinicians_per_clinic,
+            visits,
+            time_limit,
+            network,
+        } => run_district(
+            seed,
+            clinics,
+            clinicians_per_clinic,
+            visits,
+            time_limit,
+            &network,
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("carelink-bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn options(seconds: f64, seed: u64) -> Result<SolveOptions, String> {
+    let limit = Duration::try_from_secs_f64(seconds).map_err(|e| format!("--time-limit: {e}"))?;
+    SolveOptions::new(limit, seed).map_err(|e| format!("--time-limit: {e}"))
+}
+
+/// CPU seconds this process has used (Linux; clock ticks at the usual 100 Hz), to show how much
+/// of the wall-clock limit a loaded machine actually gave the search.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let (_, after_name) = stat.rsplit_once(") ")?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+fn round(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+fn run_solomon(
+    seconds: f64,
+    seed: u64,
+    max_generations: Option<usize>,
+    best_known: Option<PathBuf>,
+    files: &[PathBuf],
+) -> Result<(), String> {
+    let mut options = options(seconds, seed)?;
+    options.max_generations = max_generations;
+    let table_path = best_known.or_else(|| {
+        let dir = files.first()?.parent().unwrap_or(Path::new("."));
+        Some(dir.join("best_known.csv"))
+    });
+    let table = table_path
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .map(|t| solomon::read_best_known(&t))
+        .unwrap_or_default();
+    let mut failed = 0;
+    for file in files {
+        match solve_file(file, &options, &table) {
+            Ok(line) => match serde_json::to_string(&line) {
+                Ok(json) => println!("{json}"),
+                Err(e) => return Err(e.to_string()),
+            },
+            Err(e) => {
+                failed += 1;
+                eprintln!("{}: {e}", file.display());
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(format!("{failed} of {} files failed", files.len()));
+    }
+    Ok(())
+}
+
+fn solve_file(
+    file: &Path,
+    options: &SolveOptions,
+    table: &BTreeMap<String, f64>,
+) -> Result<SolomonLine, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let instance = solomon::read_instance(&text).map_err(|e| e.to_string())?;
+    let problem = instance.to_problem().map_err(|e| e.to_string())?;
+    let (started, cpu_before) = (Instant::now(), cpu_seconds());
+    let solution = solve(&problem, options).map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| round(after - before, 2));
+    let routes = instance.routes_of(&solution);
+    let checked = check::check(&instance, &routes);
+    for fault in &checked.faults {
+        eprintln!("{}: {fault}", instance.name);
+    }
+    let distance = round(checked.distance, 1);
+    let best = table.get(&instance.name).copied();
+    let gap = best.map(|b| round((distance - b) / b * 100.0, 2));
+    Ok(SolomonLine {
+        instance: instance.name,
+        vehicles: checked.vehicles,
+        distance,
+        feasible: checked.feasible,
+        seconds: round(seconds, 2),
+        cpu_seconds: cpu,
+        routes,
+        best_known: best,
+        gap_percent: gap,
+        unplaced: solution.figures.unplaced,
+        seed: options.seed,
+    })
+}
+
+/// One instance's line, fields in the order of BENCH.md.
+#[derive(serde::Serialize)]
+struct SolomonLine {
+    instance: String,
+    vehicles: usize,
+    distance: f64,
+    feasible: bool,
+    seconds: f64,
+    /// CPU time the search got within `seconds` (less on a loaded machine).
+    cpu_seconds: Option<f64>,
+    routes: Vec<Vec<u32>>,
+    best_known: Option<f64>,
+    gap_percent: Option<f64>,
+    unplaced: usize,
+    seed: u64,
+}
+
+fn run_district(
+    seed: u64,
+    clinic_count: usize,
+    clinicians_per_clinic: usize,
+    visits: usize,
+    seconds: f64,
+    network: &Path,
+) -> Result<(), String> {
+    let (total, cpu_before) = (Instant::now(), cpu_seconds());
+    let clinics = read_clinics(network)?;
+    if clinic_count == 0 || clinic_count > clinics.len() {
+        return Err(format!(
+            "--clinics: between 1 and {} (the clinics in {})",
+            clinics.len(),
+            network.display()
+        ));
+    }
+    let travel = GreatCircle {
+        road_factor: 1.4,
+        speed_kmh: 20.0,
+        minimum_minutes: 3,
+    };
+    let params = DistrictParams {
+        seed,
+        clinicians_per_clinic,
+        visits,
+        continuity_weight: 10 * 60,
+    };
+    let days = district::generate(&clinics[..clinic_count], &params, &travel)
+        .map_err(|e| e.to_string())?;
+    // Nine tenths of the budget for the searches; the rest covers generating and timing.
+    let per_clinic = options(seconds * 0.9 / clinic_count as f64, seed)?;
+    let (mut placed, mut unplaced, mut travel_seconds, mut shifts) = (0, 0, 0, 0);
+    let (mut kept, mut missed) = (0, 0);
+    let mut clinicians = BTreeSet::new();
+    let mut reasons = BTreeMap::new();
+    for day in &days {
+        let solution = solve(&day.problem, &per_clinic).map_err(|e| e.to_string())?;
+        let f = &solution.figures;
+        placed += f.placed;
+        unplaced += f.unplaced;
+        travel_seconds += f.total_travel_time;
+        kept += f.continuity_kept;
+        missed += f.continuity_missed;
+        shifts += day.problem.shifts().len();
+        clinicians.extend(day.problem.shifts().iter().map(|s| s.clinician_id.clone()));
+        for (reason, n) in &f.unplaced_reasons {
+            *reasons.entry(reason.code()).or_insert(0) += n;
+        }
+    }
+    let line = DistrictLine {
+        visits: placed + unplaced,
+        placed,
+        unplaced,
+        unplaced_reasons: reasons,
+        travel_minutes: travel_seconds / 60,
+        seconds: round(total.elapsed().as_secs_f64(), 2),
+        cpu_seconds: cpu_seconds()
+            .zip(cpu_before)
+            .map(|(after, before)| round(after - before, 2)),
+        clinics: days.len(),
+        clinicians: clinicians.len(),
+        shifts,
+        continuity_kept: kept,
+        continuity_missed: missed,
+        seed,
+    };
+    println!(
+        "{}",
+        serde_json::to_string(&line).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// The day's line, fields in the order of BENCH.md.
+#[derive(serde::Serialize)]
+struct DistrictLine {
+    visits: usize,
+    placed: usize,
+    unplaced: usize,
+    unplaced_reasons: BTreeMap<&'static str, usize>,
+    travel_minutes: i64,
+    seconds: f64,
+    cpu_seconds: Option<f64>,
+    clinics: usize,
+    clinicians: usize,
+    shifts: usize,
+    continuity_kept: usize,
+    continuity_missed: usize,
+    seed: u64,
+}
+
+fn read_clinics(path: &Path) -> Result<Vec<(String, Location)>, String> {
+    #[derive(serde::Deserialize)]
+    struct Network {
+        clinics: Vec<Clinic>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Clinic {
+        code: String,
+        location: Location,
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let network: Network =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(network
+        .clinics
+        .into_iter()
+        .map(|c| (c.code, c.location))
+        .collect())
+}
