@@ -66,6 +66,7 @@ impl AppState {
         crate::referrals::handlers::no_show_referral,
         crate::events::stream::events,
         crate::reports::handlers::units,
+        crate::dayplan::handlers::start, crate::dayplan::handlers::get, crate::dayplan::handlers::apply,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::referrals::repo::Mailbox)),
@@ -246,7 +247,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .service(referrals::handlers::cancel_referral)
                 .service(referrals::handlers::no_show_referral)
                 .service(crate::events::stream::events)
-                .service(crate::reports::handlers::units),
+                .service(crate::reports::handlers::units)
+                .service(crate::dayplan::handlers::start)
+                .service(crate::dayplan::handlers::get)
+                .service(crate::dayplan::handlers::apply),
         );
 }
 

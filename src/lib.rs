@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod dayplan;
 pub mod db;
 pub mod error;
 pub mod events;

@@ -253,6 +253,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    planning_runs (id) {
+        id -> Text,
+        clinic_id -> Text,
+        day -> Text,
+        status -> Text,
+        time_limit_seconds -> Integer,
+        seed -> BigInt,
+        requested_by -> Text,
+        visit_versions -> Text,
+        proposal -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        error -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(shifts -> users (clinician_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -275,4 +294,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_history,
     events,
     login_failures,
+    planning_runs,
 );

@@ -9,6 +9,7 @@ mod bad_input;
 mod cli;
 mod conventions;
 mod crash;
+mod dayplan;
 mod events;
 mod migrations;
 mod network;

@@ -1,0 +1,360 @@
+//! HTTP: `/api/v1/planning/runs` (start, read) and `/apply`.
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use super::{model, repo};
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{CurrentUser, Role};
+use crate::db::schema::planning_runs;
+use crate::db::{new_id, now, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{parse_id, IdempotencyKey};
+use crate::http::{self, to_value};
+use crate::planning::optimiser::{self as opt, SolveOptions};
+use crate::visits::{booking, repo as visits};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRun {
+    pub clinic_id: String,
+    /// The day to plan (district time zone).
+    pub date: chrono::NaiveDate,
+    /// 1 to 60 seconds (default 5).
+    pub time_limit_seconds: Option<u64>,
+    pub seed: Option<u64>,
+}
+
+/// The maximum a request may give the search.
+const MAX_SECONDS: u64 = 60;
+
+fn may_plan(user: &CurrentUser, clinic: &str) -> AppResult<()> {
+    match user.role {
+        Role::Admin => Ok(()),
+        Role::Scheduler if user.organization_id.as_deref() == Some(clinic) => Ok(()),
+        Role::Scheduler | Role::Clinician => Err(AppError::not_found()),
+        _ => Err(AppError::forbidden(
+            "Day plans are made by a clinic's schedulers.",
+        )),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/planning/runs", tag = "planning", request_body = NewRun,
+    responses((status = 202, description = "The run, running in the background"), (status = 404, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+#[post("/planning/runs")]
+pub async fn start(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    key: IdempotencyKey,
+    body: web::Json<NewRun>,
+) -> AppResult<HttpResponse> {
+    let limit = body.time_limit_seconds.unwrap_or(5);
+    if !(1..=MAX_SECONDS).contains(&limit) {
+        return Err(AppError::invalid(
+            "time_limit_seconds",
+            format!("must be 1 to {MAX_SECONDS}"),
+        ));
+    }
+    may_plan(&user, &body.clinic_id)?;
+    let (from, to) = crate::visits::handlers::day_bounds(&state, body.date)?;
+    let st = state.get_ref().clone();
+    // The search starts after the run is committed (and only for a new run, not a replay).
+    let job: std::sync::Arc<std::sync::Mutex<Option<Job>>> = Default::default();
+    let slot = job.clone();
+    let travel = st.travel.clone();
+    let resp = http::idempotent_post(
+        &state,
+        user,
+        key,
+        "POST /planning/runs",
+        body.into_inner(),
+        move |conn, user, b| {
+            let clinic = crate::network::repo::find(conn, &b.clinic_id)?
+                .filter(|c| c.kind() == crate::network::model::OrgKind::Clinic)
+                .ok_or_else(AppError::not_found)?;
+            let shifts = repo::shifts_of_day(conn, &clinic.id, from, to)?;
+            if shifts.is_empty() {
+                return Err(AppError::invalid(
+                    "date",
+                    "no clinician of the clinic has a shift that day",
+                ));
+            }
+            let (day_visits, versions) = repo::visits_of_day(conn, &clinic.id, from, to)?;
+            let problem = model::problem(
+                from,
+                clinic.location(),
+                &shifts,
+                &day_visits,
+                travel.as_ref(),
+            )
+            .map_err(|e| AppError::invalid("date", e.to_string()))?;
+            let id = new_id();
+            let at = now();
+            let seed = b.seed.unwrap_or(1);
+            diesel::insert_into(planning_runs::table)
+                .values((
+                    planning_runs::id.eq(&id),
+                    planning_runs::clinic_id.eq(&clinic.id),
+                    planning_runs::day.eq(b.date.to_string()),
+                    planning_runs::status.eq("running"),
+                    planning_runs::time_limit_seconds.eq(limit as i32),
+                    planning_runs::seed.eq(seed as i64),
+                    planning_runs::requested_by.eq(&user.id),
+                    planning_runs::visit_versions
+                        .eq(serde_json::to_string(&versions).unwrap_or_default()),
+                    planning_runs::version.eq(1i64),
+                    planning_runs::created_at.eq(at),
+                    planning_runs::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            let row = repo::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+            audit::record(
+                conn,
+                Some(user),
+                "create",
+                "planning_run",
+                &id,
+                None,
+                Some(&row.to_api()),
+            )?;
+            let pinned: Vec<String> = day_visits
+                .iter()
+                .filter(|v| v.pinned.is_some())
+                .map(|v| v.id.clone())
+                .collect();
+            *slot.lock().map_err(|_| AppError::internal("poisoned"))? = Some(Job {
+                id,
+                day_start: from,
+                problem,
+                pinned,
+                limit,
+                seed,
+            });
+            Ok((StatusCode::ACCEPTED, row.to_api()))
+        },
+    )
+    .await?;
+    if let Some(job) = job.lock().ok().and_then(|mut j| j.take()) {
+        spawn_solve(st, job);
+    }
+    Ok(resp)
+}
+
+/// A search to run once its run is committed.
+struct Job {
+    id: String,
+    day_start: chrono::NaiveDateTime,
+    problem: opt::Problem,
+    pinned: Vec<String>,
+    limit: u64,
+    seed: u64,
+}
+
+/// Solves in the background (one blocking thread) and stores the proposal or the failure.
+fn spawn_solve(
+    state: AppState,
+    Job {
+        id,
+        day_start,
+        problem,
+        pinned,
+        limit,
+        seed,
+    }: Job,
+) {
+    actix_web::rt::spawn(async move {
+        let pool = state.pool.clone();
+        let _ = web::block(move || {
+            let result = SolveOptions::new(std::time::Duration::from_secs(limit), seed)
+                .and_then(|o| opt::solve(&problem, &o))
+                .map(|s| {
+                    serde_json::to_string(&model::proposal(day_start, &s, &pinned))
+                        .unwrap_or_default()
+                })
+                .map_err(|e| e.to_string());
+            if let Ok(mut conn) = pool.get() {
+                let _ = crate::db::write_tx(&mut conn, |c| repo::finish(c, &id, result));
+            }
+        })
+        .await;
+    });
+}
+
+#[utoipa::path(get, path = "/api/v1/planning/runs/{id}", tag = "planning",
+    responses((status = 200, description = "The run with its proposal once completed"), (status = 404, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/planning/runs/{id}")]
+pub async fn get(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let row = http::db(&state, move |conn| {
+        repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)
+    })
+    .await?;
+    Ok(http::json_value(StatusCode::OK, row.to_api()))
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Outcome {
+    applied: Vec<String>,
+    /// Changed since the run (booked by hand, cancelled, ...): reported, not overwritten.
+    changed: Vec<String>,
+    /// Their proposed slot is no longer free.
+    conflicts: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/planning/runs/{id}/apply", tag = "planning",
+    responses((status = 200, description = "The run with what was booked, changed meanwhile, or in conflict"),
+        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[post("/planning/runs/{id}/apply")]
+pub async fn apply(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    key: IdempotencyKey,
+    id: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = parse_id(&id)?;
+    let st = state.get_ref().clone();
+    http::idempotent_post(
+        &state,
+        user,
+        key,
+        "POST /planning/runs/{id}/apply",
+        id,
+        move |conn, user, id| {
+            let run = repo::find_scoped(conn, user, &id)?.ok_or_else(AppError::not_found)?;
+            may_plan(user, &run.clinic_id)?;
+            if run.status != "completed" {
+                return Err(AppError::conflict(
+                    "invalid_transition",
+                    format!("A {} run cannot be applied.", run.status),
+                ));
+            }
+            let proposal: model::Proposal =
+                serde_json::from_str(run.proposal.as_deref().unwrap_or(""))
+                    .map_err(AppError::internal)?;
+            let versions: HashMap<String, i64> =
+                serde_json::from_str::<Vec<(String, i64)>>(&run.visit_versions)
+                    .map_err(AppError::internal)?
+                    .into_iter()
+                    .collect();
+            let ctx = crate::visits::handlers::ctx(&st);
+            let mut outcome = Outcome::default();
+            for route in &proposal.routes {
+                for stop in route.stops.iter().filter(|s| !s.pinned) {
+                    book(
+                        conn,
+                        &ctx,
+                        user,
+                        &route.clinician_id,
+                        stop,
+                        &versions,
+                        &mut outcome,
+                    )?;
+                }
+            }
+            let outcome_json = serde_json::to_string(&outcome).map_err(AppError::internal)?;
+            diesel::update(
+                planning_runs::table
+                    .find(&id)
+                    .filter(planning_runs::version.eq(run.version)),
+            )
+            .set((
+                planning_runs::status.eq("applied"),
+                planning_runs::outcome.eq(Some(outcome_json)),
+                planning_runs::version.eq(run.version + 1),
+                planning_runs::updated_at.eq(now()),
+            ))
+            .execute(conn)?;
+            let after = repo::find(conn, &id)?
+                .ok_or_else(AppError::not_found)?
+                .to_api();
+            audit::record(
+                conn,
+                Some(user),
+                "apply",
+                "planning_run",
+                &id,
+                Some(&run.to_api()),
+                Some(&after),
+            )?;
+            Ok((StatusCode::OK, after))
+        },
+    )
+    .await
+}
+
+/// Books one proposed stop through the conflict-safe booking, or notes why not.
+fn book(
+    conn: &mut DbConn,
+    ctx: &booking::Ctx,
+    user: &CurrentUser,
+    clinician: &str,
+    stop: &model::ProposedStop,
+    versions: &HashMap<String, i64>,
+    outcome: &mut Outcome,
+) -> AppResult<()> {
+    let Some(v) = visits::find(conn, &stop.visit_id)? else {
+        outcome.changed.push(stop.visit_id.clone());
+        return Ok(());
+    };
+    if v.status != "requested" || versions.get(&v.id) != Some(&v.version) {
+        outcome.changed.push(v.id.clone());
+        return Ok(());
+    }
+    let window = crate::visits::model::VisitWindow {
+        start: v.window_start,
+        end: v.window_end,
+    };
+    let mut t = booking::target(conn, user, &v.resident_id, &v.service_type, window)?;
+    t.clinic = crate::network::repo::find(conn, &v.clinic_id)?.ok_or_else(AppError::not_found)?;
+    let slot = match booking::take_exact(
+        conn,
+        ctx,
+        &t,
+        clinician,
+        stop.starts_at.naive_utc(),
+        Some(&v.id),
+    ) {
+        Ok(slot) => slot,
+        Err(e) if e.code == "visit_conflict" || e.code == "validation_failed" => {
+            outcome.conflicts.push(v.id.clone());
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let changes = visits::VisitChanges {
+        status: Some("scheduled".into()),
+        clinician_id: Some(Some(slot.clinician_id.clone())),
+        starts_at: Some(Some(slot.starts_at)),
+        ends_at: Some(Some(slot.ends_at)),
+        travel_minutes_before: Some(Some(slot.travel_minutes_before as i32)),
+        unplaced_reason: Some(None),
+        ..Default::default()
+    };
+    if !visits::update(conn, &v.id, v.version, changes)? {
+        outcome.changed.push(v.id.clone());
+        return Ok(());
+    }
+    let after = visits::find(conn, &v.id)?.ok_or_else(AppError::not_found)?;
+    audit::record(
+        conn,
+        Some(user),
+        "schedule",
+        "visit",
+        &v.id,
+        Some(&to_value(&v.to_api())?),
+        Some(&to_value(&after.to_api())?),
+    )?;
+    visits::publish(conn, "schedule", &after)?;
+    outcome.applied.push(v.id.clone());
+    Ok(())
+}

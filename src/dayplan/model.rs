@@ -1,0 +1,166 @@
+//! Turning a clinic's day into an optimiser problem and its solution into a proposal (pure).
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::network::model::Location;
+use crate::planning::optimiser::{self as opt, Problem, Ticks, TravelMatrix};
+use crate::planning::travel::TravelModel;
+
+/// A clinician's shift on the day.
+#[derive(Debug, Clone)]
+pub struct ShiftIn {
+    pub clinician_id: String,
+    pub shift_id: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub skills: Vec<String>,
+}
+
+/// A visit of the day: requested ones are free, scheduled ones are pinned where they are.
+#[derive(Debug, Clone)]
+pub struct VisitIn {
+    pub id: String,
+    pub location: Location,
+    pub minutes: i64,
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+    pub skill: String,
+    /// 3 urgent, 2 a resident with priority flags, 1 otherwise.
+    pub priority: u32,
+    pub family_doctor: Option<String>,
+    pub pinned: Option<(String, NaiveDateTime)>,
+}
+
+/// Travel minutes the plan spends to keep a resident with their family doctor.
+pub const CONTINUITY_MINUTES: i64 = 10;
+
+/// Builds the optimiser's problem; times are seconds from `day_start` (UTC of local midnight).
+pub fn problem(
+    day_start: NaiveDateTime,
+    clinic: Location,
+    shifts: &[ShiftIn],
+    visits: &[VisitIn],
+    travel: &dyn TravelModel,
+) -> Result<Problem, opt::ProblemError> {
+    let ticks = |t: NaiveDateTime| (t - day_start).num_seconds() as Ticks;
+    let mut places = vec![clinic];
+    places.extend(visits.iter().map(|v| v.location));
+    let matrix = TravelMatrix::from_travel_model(&places, travel);
+    let shifts = shifts
+        .iter()
+        .map(|s| opt::ClinicianShift {
+            clinician_id: s.clinician_id.clone(),
+            shift_id: s.shift_id.clone(),
+            starts_at: ticks(s.starts_at),
+            ends_at: ticks(s.ends_at),
+            start_place: 0,
+            end_place: 0,
+            skills: s.skills.clone(),
+            capacity: None,
+        })
+        .collect();
+    let visits = visits
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let duration = v.minutes * 60;
+            let window = opt::Window {
+                earliest_start: ticks(v.window_start).max(0),
+                latest_start: (ticks(v.window_end) - duration).min(24 * 3600),
+            };
+            let mut visit = opt::Visit::new(v.id.clone(), i + 1, duration, window);
+            visit.skill = Some(v.skill.clone());
+            visit.priority = v.priority;
+            visit.preferred_clinician = v.family_doctor.clone();
+            visit.pinned = v.pinned.as_ref().map(|(c, at)| opt::Pin {
+                clinician_id: c.clone(),
+                starts_at: ticks(*at),
+            });
+            visit
+        })
+        .collect();
+    Problem::new(shifts, visits, matrix, CONTINUITY_MINUTES * 60)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct ProposedStop {
+    pub visit_id: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub travel_minutes: i64,
+    /// Already scheduled: kept where it was.
+    pub pinned: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct ProposedRoute {
+    pub clinician_id: String,
+    pub stops: Vec<ProposedStop>,
+    pub travel_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct UnplacedVisit {
+    pub visit_id: String,
+    /// no_skill, no_shift_time, window_unreachable, pinned_conflict, no_room, ...
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
+pub struct Proposal {
+    pub routes: Vec<ProposedRoute>,
+    pub unplaced: Vec<UnplacedVisit>,
+    pub placed: usize,
+    pub total_travel_minutes: i64,
+    /// Visits per clinician.
+    pub load: BTreeMap<String, usize>,
+}
+
+/// The solution as the API shows it, in real times.
+pub fn proposal(day_start: NaiveDateTime, solution: &opt::Solution, pinned: &[String]) -> Proposal {
+    let at = |t: Ticks| (day_start + Duration::seconds(t)).and_utc();
+    let minutes = |t: Ticks| (t + 59) / 60;
+    let mut load = BTreeMap::new();
+    let routes: Vec<ProposedRoute> = solution
+        .routes
+        .iter()
+        .filter(|r| !r.stops.is_empty())
+        .map(|r| {
+            *load.entry(r.clinician_id.clone()).or_insert(0) += r.stops.len();
+            ProposedRoute {
+                clinician_id: r.clinician_id.clone(),
+                travel_minutes: minutes(r.travel_time),
+                stops: r
+                    .stops
+                    .iter()
+                    .map(|s| ProposedStop {
+                        visit_id: s.visit_id.clone(),
+                        starts_at: at(s.start),
+                        ends_at: at(s.end),
+                        travel_minutes: minutes(s.travel_time),
+                        pinned: pinned.contains(&s.visit_id),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let unplaced = solution
+        .unplaced
+        .iter()
+        .map(|u| UnplacedVisit {
+            visit_id: u.visit_id.clone(),
+            reason: serde_json::to_value(u.reason)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Proposal {
+        placed: routes.iter().map(|r| r.stops.len()).sum(),
+        total_travel_minutes: routes.iter().map(|r| r.travel_minutes).sum(),
+        routes,
+        unplaced,
+        load,
+    }
+}

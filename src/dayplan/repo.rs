@@ -1,0 +1,230 @@
+//! Planning runs in the database, and a clinic's day as the optimiser's input.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{ShiftIn, VisitIn};
+use crate::auth::{CurrentUser, Role};
+use crate::db::schema::{planning_runs, residents, service_types, shifts, users, visits};
+use crate::db::{now, DbConn, MultiBackend};
+use crate::network::model::Location;
+
+#[derive(Debug, Clone, Queryable)]
+pub struct RunRow {
+    pub id: String,
+    pub clinic_id: String,
+    pub day: String,
+    pub status: String,
+    pub time_limit_seconds: i32,
+    pub seed: i64,
+    pub requested_by: String,
+    pub visit_versions: String,
+    pub proposal: Option<String>,
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl RunRow {
+    pub fn to_api(&self) -> serde_json::Value {
+        let json = |s: &Option<String>| {
+            s.as_deref()
+                .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+        };
+        serde_json::json!({
+            "id": self.id, "clinic_id": self.clinic_id, "date": self.day, "status": self.status,
+            "time_limit_seconds": self.time_limit_seconds, "seed": self.seed, "requested_by": self.requested_by,
+            "proposal": json(&self.proposal), "outcome": json(&self.outcome), "error": self.error,
+            "version": self.version, "created_at": self.created_at.and_utc(), "updated_at": self.updated_at.and_utc(),
+        })
+    }
+}
+
+/// Runs are visible to the authority and the staff of their clinic.
+pub fn scoped(user: &CurrentUser) -> planning_runs::BoxedQuery<'static, MultiBackend> {
+    let q = planning_runs::table.into_boxed();
+    match (user.role, &user.organization_id) {
+        (Role::Admin, _) => q,
+        (Role::Scheduler | Role::Clinician, Some(clinic)) => {
+            q.filter(planning_runs::clinic_id.eq(clinic.clone()))
+        }
+        _ => q.filter(planning_runs::id.is_null()),
+    }
+}
+
+pub fn find_scoped(conn: &mut DbConn, user: &CurrentUser, id: &str) -> QueryResult<Option<RunRow>> {
+    scoped(user)
+        .filter(planning_runs::id.eq(id.to_string()))
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RunRow>> {
+    planning_runs::table.find(id).first(conn).optional()
+}
+
+/// The clinic's shifts touching [from, to), with each clinician's skills.
+pub fn shifts_of_day(
+    conn: &mut DbConn,
+    clinic: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<ShiftIn>> {
+    let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime, String)> = shifts::table
+        .inner_join(users::table)
+        .filter(shifts::clinic_id.eq(clinic))
+        .filter(users::active.eq(true))
+        .filter(shifts::starts_at.lt(to))
+        .filter(shifts::ends_at.gt(from))
+        .select((
+            shifts::clinician_id,
+            shifts::id,
+            shifts::starts_at,
+            shifts::ends_at,
+            users::skills,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(clinician_id, shift_id, starts_at, ends_at, skills)| ShiftIn {
+                clinician_id,
+                shift_id,
+                starts_at: starts_at.max(from),
+                ends_at: ends_at.min(to),
+                skills: serde_json::from_str(&skills).unwrap_or_default(),
+            },
+        )
+        .collect())
+}
+
+/// Each visit's version when the run read it.
+pub type Versions = Vec<(String, i64)>;
+
+type DayVisitRow = (
+    String,
+    String,
+    Option<String>,
+    NaiveDateTime,
+    NaiveDateTime,
+    Option<String>,
+    Option<NaiveDateTime>,
+    i64,
+    f64,
+    f64,
+    Option<String>,
+    String,
+    i32,
+    String,
+);
+
+/// The clinic's requested visits whose window touches the day and its scheduled visits starting
+/// in it (pinned), with (visit id, version) for spotting later changes.
+pub fn visits_of_day(
+    conn: &mut DbConn,
+    clinic: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<(Vec<VisitIn>, Versions)> {
+    let rows: Vec<DayVisitRow> = visits::table
+        .inner_join(residents::table)
+        .inner_join(service_types::table.on(service_types::code.eq(visits::service_type)))
+        .filter(visits::clinic_id.eq(clinic))
+        .filter(
+            visits::status
+                .eq("requested")
+                .and(visits::window_start.lt(to))
+                .and(visits::window_end.gt(from))
+                .or(visits::status
+                    .eq("scheduled")
+                    .and(visits::starts_at.ge(from))
+                    .and(visits::starts_at.lt(to))),
+        )
+        .select((
+            visits::id,
+            visits::status,
+            visits::clinician_id,
+            visits::window_start,
+            visits::window_end,
+            visits::priority.nullable(),
+            visits::starts_at,
+            visits::version,
+            residents::lat,
+            residents::lon,
+            residents::family_doctor_id,
+            residents::priority_flags,
+            service_types::duration_minutes,
+            service_types::required_skill,
+        ))
+        .order(visits::id.asc())
+        .load(conn)?;
+    let mut out = vec![];
+    let mut versions = vec![];
+    for (
+        id,
+        status,
+        clinician,
+        ws,
+        we,
+        priority,
+        starts,
+        version,
+        lat,
+        lon,
+        doctor,
+        flags,
+        minutes,
+        skill,
+    ) in rows
+    {
+        let urgent = priority.as_deref() == Some("urgent");
+        let flagged = flags != "[]";
+        let pinned = if status == "scheduled" {
+            clinician.zip(starts)
+        } else {
+            None
+        };
+        versions.push((id.clone(), version));
+        out.push(VisitIn {
+            id,
+            location: Location { lat, lon },
+            minutes: minutes as i64,
+            window_start: ws,
+            window_end: we,
+            skill,
+            priority: if urgent {
+                3
+            } else if flagged {
+                2
+            } else {
+                1
+            },
+            family_doctor: doctor,
+            pinned,
+        });
+    }
+    Ok((out, versions))
+}
+
+/// Records the outcome of a background run.
+pub fn finish(conn: &mut DbConn, id: &str, result: Result<String, String>) -> QueryResult<()> {
+    let (status, proposal, error) = match result {
+        Ok(p) => ("completed", Some(p), None),
+        Err(e) => ("failed", None, Some(e)),
+    };
+    diesel::update(
+        planning_runs::table
+            .find(id)
+            .filter(planning_runs::status.eq("running")),
+    )
+    .set((
+        planning_runs::status.eq(status),
+        planning_runs::proposal.eq(proposal),
+        planning_runs::error.eq(error),
+        planning_runs::version.eq(planning_runs::version + 1),
+        planning_runs::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
