@@ -5,6 +5,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY src src
 COPY migrations migrations
 COPY config config
+COPY console console
+COPY benches benches
 RUN cargo build --release --locked --bin carelink
 
 FROM debian:bookworm-slim
