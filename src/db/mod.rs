@@ -159,6 +159,24 @@ pub fn lock_row(conn: &mut DbConn, table: LockableTable, id: &str) -> QueryResul
     Ok(())
 }
 
+/// Locks several rows in id order (one statement; the order keeps concurrent lockers from
+/// deadlocking). On SQLite the immediate write transaction already holds the single write lock.
+pub fn lock_rows(conn: &mut DbConn, table: LockableTable, ids: &[String]) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            table.name()
+        );
+        diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Tables whose rows serve as locks (a closed list, so no table name comes from input).
 #[derive(Debug, Clone, Copy)]
 pub enum LockableTable {

@@ -9,7 +9,7 @@ use super::model::VisitWindow;
 use super::repo;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::catalogue::model::ServiceType;
-use crate::db::{lock_row, DbConn, LockableTable};
+use crate::db::{lock_row, lock_rows, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
 use crate::network::repo::OrgRow;
 use crate::people::repo::UserRow;
@@ -180,24 +180,35 @@ pub fn days(
     clinicians: &[UserRow],
     except: Option<&str>,
 ) -> AppResult<Vec<ClinicianDay>> {
+    // Two queries for all the clinicians together, not two each.
+    let ids: Vec<String> = clinicians.iter().map(|c| c.id.clone()).collect();
+    let shifts = repo::shifts_of_many(conn, &ids, t.window.start, t.window.end)?;
+    let (Some(first), Some(last)) = (
+        shifts.iter().map(|s| s.1).min(),
+        shifts.iter().map(|s| s.2).max(),
+    ) else {
+        return Ok(vec![]);
+    };
+    let stops = repo::stops_of_many(conn, &ids, first, last, except)?;
     let mut out = vec![];
     for c in clinicians {
-        let shifts = repo::shifts_of(conn, &c.id, t.window.start, t.window.end)?;
-        let (Some(first), Some(last)) = (
-            shifts.iter().map(|s| s.0).min(),
-            shifts.iter().map(|s| s.1).max(),
-        ) else {
-            continue;
-        };
-        let visits = repo::stops(conn, &c.id, first, last, except)?
-            .into_iter()
-            .map(|(_, s)| s)
+        let own: Vec<_> = shifts
+            .iter()
+            .filter(|s| s.0 == c.id)
+            .map(|s| (s.1, s.2))
             .collect();
+        if own.is_empty() {
+            continue;
+        }
         out.push(ClinicianDay {
             clinician_id: c.id.clone(),
             base: t.clinic.location(),
-            shifts,
-            visits,
+            shifts: own,
+            visits: stops
+                .iter()
+                .filter(|s| s.0 == c.id)
+                .map(|s| s.1.clone())
+                .collect(),
             family_doctor: t.resident.family_doctor_id.as_deref() == Some(c.id.as_str()),
         });
     }
@@ -264,9 +275,8 @@ pub fn take_best(
     except: Option<&str>,
 ) -> AppResult<Option<Slot>> {
     let clinicians = able_clinicians(conn, t, only)?;
-    for c in &clinicians {
-        lock_row(conn, LockableTable::Users, &c.id)?;
-    }
+    let ids: Vec<String> = clinicians.iter().map(|c| c.id.clone()).collect();
+    lock_rows(conn, LockableTable::Users, &ids)?;
     let days = days(conn, t, &clinicians, except)?;
     Ok(slots::candidates(&need(ctx, t), &days, ctx.travel, 1)
         .into_iter()

@@ -188,33 +188,48 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
     visits::table.find(id).first(conn).optional()
 }
 
-/// id, start, end, and the resident's home (lat, lon).
-type StopRow = (
-    String,
+/// Shifts touching [from, to) of several clinicians, as (clinician, start, end), in one query.
+pub fn shifts_of_many(
+    conn: &mut DbConn,
+    clinician_ids: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(String, NaiveDateTime, NaiveDateTime)>> {
+    shifts::table
+        .filter(shifts::clinician_id.eq_any(clinician_ids))
+        .filter(shifts::starts_at.lt(to))
+        .filter(shifts::ends_at.gt(from))
+        .order(shifts::starts_at.asc())
+        .select((shifts::clinician_id, shifts::starts_at, shifts::ends_at))
+        .load(conn)
+}
+
+/// clinician, start, end, and the resident's home (lat, lon).
+type ClinicianStopRow = (
+    Option<String>,
     Option<NaiveDateTime>,
     Option<NaiveDateTime>,
     f64,
     f64,
 );
 
-/// A clinician's visits that hold time and touch [from, to), with where each takes place.
-/// `except` leaves one visit out (the one being moved).
-pub fn stops(
+/// Visits holding time in [from, to) of several clinicians, as (clinician, stop), in one query.
+pub fn stops_of_many(
     conn: &mut DbConn,
-    clinician_id: &str,
+    clinician_ids: &[String],
     from: NaiveDateTime,
     to: NaiveDateTime,
     except: Option<&str>,
 ) -> QueryResult<Vec<(String, Stop)>> {
-    let rows: Vec<StopRow> = visits::table
+    let rows: Vec<ClinicianStopRow> = visits::table
         .inner_join(residents::table)
-        .filter(visits::clinician_id.eq(clinician_id))
+        .filter(visits::clinician_id.eq_any(clinician_ids))
         .filter(visits::status.eq_any(Status::HOLDING_TIME))
         .filter(visits::starts_at.lt(to))
         .filter(visits::ends_at.gt(from))
         .filter(visits::id.ne(except.unwrap_or("")))
         .select((
-            visits::id,
+            visits::clinician_id,
             visits::starts_at,
             visits::ends_at,
             residents::lat,
@@ -223,9 +238,9 @@ pub fn stops(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(id, s, e, lat, lon)| {
+        .filter_map(|(c, s, e, lat, lon)| {
             Some((
-                id,
+                c?,
                 Stop {
                     starts_at: s?,
                     ends_at: e?,
@@ -234,22 +249,6 @@ pub fn stops(
             ))
         })
         .collect())
-}
-
-/// A clinician's shifts touching [from, to).
-pub fn shifts_of(
-    conn: &mut DbConn,
-    clinician_id: &str,
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<(NaiveDateTime, NaiveDateTime)>> {
-    shifts::table
-        .filter(shifts::clinician_id.eq(clinician_id))
-        .filter(shifts::starts_at.lt(to))
-        .filter(shifts::ends_at.gt(from))
-        .order(shifts::starts_at.asc())
-        .select((shifts::starts_at, shifts::ends_at))
-        .load(conn)
 }
 
 /// The active clinicians of a clinic who have `skill`, in id order (the order locks are taken in).
