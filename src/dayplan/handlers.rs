@@ -333,12 +333,7 @@ fn book(
     };
     let changes = visits::VisitChanges {
         status: Some("scheduled".into()),
-        clinician_id: Some(Some(slot.clinician_id.clone())),
-        starts_at: Some(Some(slot.starts_at)),
-        ends_at: Some(Some(slot.ends_at)),
-        travel_minutes_before: Some(Some(slot.travel_minutes_before as i32)),
-        unplaced_reason: Some(None),
-        ..Default::default()
+        ..visits::VisitChanges::booked(&slot)
     };
     if !visits::update(conn, &v.id, v.version, changes)? {
         outcome.changed.push(v.id.clone());

@@ -360,14 +360,7 @@ fn place(
         b.starts_at.naive_utc(),
         Some(&row.id),
     )?;
-    Ok(VisitChanges {
-        clinician_id: Some(Some(slot.clinician_id)),
-        starts_at: Some(Some(slot.starts_at)),
-        ends_at: Some(Some(slot.ends_at)),
-        travel_minutes_before: Some(Some(slot.travel_minutes_before as i32)),
-        unplaced_reason: Some(None),
-        ..Default::default()
-    })
+    Ok(VisitChanges::booked(&slot))
 }
 
 macro_rules! visit_action {

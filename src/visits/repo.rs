@@ -8,7 +8,7 @@ use crate::db::schema::{residents, shifts, users, visits};
 use crate::db::{DbConn, MultiBackend};
 use crate::http::pagination::PageRequest;
 use crate::network::model::Location;
-use crate::planning::slots::Stop;
+use crate::planning::slots::{Slot, Stop};
 
 #[derive(Debug, Clone, Queryable)]
 pub struct VisitRow {
@@ -290,6 +290,20 @@ pub struct VisitChanges {
     pub documentation: Option<Option<String>>,
     pub version: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
+}
+
+impl VisitChanges {
+    /// The changes that put a visit into a slot found by the booking code.
+    pub fn booked(slot: &Slot) -> VisitChanges {
+        VisitChanges {
+            clinician_id: Some(Some(slot.clinician_id.clone())),
+            starts_at: Some(Some(slot.starts_at)),
+            ends_at: Some(Some(slot.ends_at)),
+            travel_minutes_before: Some(Some(slot.travel_minutes_before as i32)),
+            unplaced_reason: Some(None),
+            ..Default::default()
+        }
+    }
 }
 
 /// Applies changes if the visit is still at `version`; false when another change won.
