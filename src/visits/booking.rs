@@ -9,7 +9,9 @@ use super::model::VisitWindow;
 use super::repo;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::catalogue::model::ServiceType;
-use crate::db::{lock_row, lock_rows, DbConn, LockableTable};
+use diesel::Connection;
+
+use crate::db::{lock_row, lock_rows, Backend, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
 use crate::network::repo::OrgRow;
 use crate::people::repo::UserRow;
@@ -265,8 +267,18 @@ pub fn take_exact(
     )
 }
 
-/// Takes the best free slot in the window (of one clinician, or any able one), locking every
-/// candidate clinician first, in id order so concurrent bookings cannot deadlock. None when nothing fits.
+/// How many of the best slots a booking tries, each under its own clinician's lock alone, before
+/// it locks every candidate clinician at once.
+const OPTIMISTIC_TRIES: usize = 4;
+
+/// Takes the best free slot in the window (of one clinician, or any able one). None when nothing fits.
+///
+/// On PostgreSQL it reads the clinicians' days without locks, then locks only the clinician of
+/// the best slot and checks the slot against their locked day; a slot taken meanwhile releases
+/// that lock (a savepoint) and tries the next best, so concurrent bookings queue on one clinician,
+/// not on the whole clinic. After [`OPTIMISTIC_TRIES`] lost races, or with one clinician, it locks
+/// every candidate in id order (so concurrent bookings cannot deadlock) and searches their days.
+/// On SQLite the immediate write transaction already holds the single write lock.
 pub fn take_best(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -275,10 +287,58 @@ pub fn take_best(
     except: Option<&str>,
 ) -> AppResult<Option<Slot>> {
     let clinicians = able_clinicians(conn, t, only)?;
+    let need = need(ctx, t);
+    if conn.backend() == Backend::Postgres && clinicians.len() > 1 {
+        let unlocked = days(conn, t, &clinicians, except)?;
+        let best = slots::candidates(&need, &unlocked, ctx.travel, OPTIMISTIC_TRIES);
+        if best.is_empty() {
+            return Ok(None);
+        }
+        for slot in &best {
+            let Some(clinician) = clinicians.iter().find(|c| c.id == slot.clinician_id) else {
+                continue;
+            };
+            match conn.transaction(|c| take_locked(c, ctx, t, &need, clinician, slot, except)) {
+                Ok(taken) => return Ok(Some(taken)),
+                Err(Attempt::Lost) => continue,
+                Err(Attempt::Failed(e)) => return Err(e),
+            }
+        }
+    }
     let ids: Vec<String> = clinicians.iter().map(|c| c.id.clone()).collect();
     lock_rows(conn, LockableTable::Users, &ids)?;
     let days = days(conn, t, &clinicians, except)?;
-    Ok(slots::candidates(&need(ctx, t), &days, ctx.travel, 1)
+    Ok(slots::candidates(&need, &days, ctx.travel, 1)
         .into_iter()
         .next())
+}
+
+/// Why one optimistic try did not take its slot.
+enum Attempt {
+    /// Someone booked the clinician in between: the savepoint rolls back, releasing the lock.
+    Lost,
+    Failed(AppError),
+}
+
+impl From<diesel::result::Error> for Attempt {
+    fn from(e: diesel::result::Error) -> Attempt {
+        Attempt::Failed(e.into())
+    }
+}
+
+/// Locks one clinician and takes the slot if it still fits their day as it now stands.
+fn take_locked(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    t: &Target,
+    need: &Need,
+    clinician: &UserRow,
+    slot: &Slot,
+    except: Option<&str>,
+) -> Result<Slot, Attempt> {
+    lock_row(conn, LockableTable::Users, &clinician.id)?;
+    let day = days(conn, t, std::slice::from_ref(clinician), except).map_err(Attempt::Failed)?;
+    day.first()
+        .and_then(|d| slots::fits(need, d, slot.starts_at, ctx.travel).ok())
+        .ok_or(Attempt::Lost)
 }

@@ -272,6 +272,38 @@ db_test! {
     }
 }
 
+db_test! {
+    async fn best_slot_bookings_racing_across_two_instances_fill_the_window_and_keep_travel_apart(app) {
+        let c = clinic(&app).await;
+        let other = app.second_instance().await;
+        // Elders 3 km north and south (50 minutes apart by road) want the best slot between 10:00
+        // and 11:30 of either clinician: each booking reads the days unlocked, then locks only the
+        // clinician of its best slot, so the races are lost and retried under that lock alone.
+        let north = resident_at(&app, &c.sched, "北边居民", 25.08, 102.71, None).await;
+        let south = resident_at(&app, &c.sched, "南边居民", 25.026, 102.71, None).await;
+        let tries = (0..24).map(|i| {
+            let base = if i % 4 < 2 { app.address.clone() } else { other.address.clone() };
+            let resident = if i % 2 == 0 { &north } else { &south };
+            let body = json!({"resident_id": resident, "service_type": "basic_nursing",
+                "window_start": at(c.d, "10:00"), "window_end": at(c.d, "11:30")});
+            app.send(app.client.post(format!("{base}/api/v1/visits")).bearer_auth(&c.sched).json(&body))
+        });
+        let answers = futures_util::future::join_all(tries).await;
+        let won = answers.iter().filter(|r| r.status == 201).count();
+        for r in answers.iter().filter(|r| r.status != 201) {
+            assert_eq!((r.status, r.problem_code().as_str()), (409, "no_slot_available"), "{r:?}");
+        }
+        assert!(won >= 2, "two clinicians each have room for at least one: {won} won");
+        assert_invariant(&app);
+        // A 409 said the window was full: it still is, for both elders.
+        for resident in [&north, &south] {
+            let left = app.get(&format!("/api/v1/availability?resident_id={resident}&service_type=basic_nursing&from={}&to={}",
+                at(c.d, "10:00").replace('+', "%2B"), at(c.d, "11:30").replace('+', "%2B")), &c.sched).await;
+            assert!(won == 24 || slots(&left).is_empty(), "{won} won, yet {:?} is free", slots(&left).first());
+        }
+    }
+}
+
 async fn act(app: &TestApp, token: &str, id: &str, action: &str, body: Value) -> Resp {
     app.post(&format!("/api/v1/visits/{id}/{action}"), token, body)
         .await
