@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the whole OpenAPI document with schemathesis, as a clinic scheduler and as a care-home
-# user: 0 server errors, every response in the documented status codes, content types and schemas.
+# user: 0 server errors, every response in the documented status codes, content types and schemas,
+# and no object of another organisation returned (tests/fuzz/scope.py: the fuzzer also asks for
+# such objects by id).
 # Needs the debug binary (cargo test builds it) and Python 3 with venv; installs schemathesis into
 # target/fuzz-venv. Bounded by example count so it fits CI.
 set -euo pipefail
@@ -24,11 +26,24 @@ token() {
   curl -fs "$base/api/v1/auth/token" -H 'content-type: application/json' \
     -d "{\"username\":\"$1\",\"password\":\"carelink-demo-2026\"}" | python3 -c 'import sys,json; print(json.load(sys.stdin)["access_token"])'
 }
+# Objects of another clinic to look for besides the seed's: a visit request and a referral of WH-CL-04.
+other=$(token sched02)
+resident=$(curl -fs "$base/api/v1/residents?limit=1" -H "Authorization: Bearer $other" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+hospital=$(curl -fs "$base/api/v1/organizations?kind=hospital&limit=1" -H "Authorization: Bearer $other" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
+day=$(python3 -c 'import datetime as d; print(d.date.today() + d.timedelta(days=1))')
+curl -fs "$base/api/v1/visits" -H "Authorization: Bearer $other" -H 'content-type: application/json' -d "{\"resident_id\":\"$resident\",
+  \"service_type\":\"blood_pressure_check\",\"window_start\":\"${day}T08:00:00+08:00\",\"window_end\":\"${day}T17:00:00+08:00\",\"auto_assign\":false}" >/dev/null
+curl -fs "$base/api/v1/referrals" -H "Authorization: Bearer $other" -H 'content-type: application/json' -d "{\"resident_id\":\"$resident\",
+  \"direction\":\"up\",\"to_organization_id\":\"$hospital\",\"reason\":\"复查\",\"diagnosis\":{\"text\":\"高血压\"},
+  \"clinical_summary\":{\"past_history\":\"无\",\"treatment_so_far\":\"无\"}}" >/dev/null
 status=0
 for user in sched01 home01; do
+  python3 tests/fuzz/scope.py forbidden "$base" "$user" > "$work/forbidden-$user.json"
+  echo "== looking for $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$work/forbidden-$user.json") objects of other organisations"
   echo "== schemathesis as $user ($EXAMPLES examples per operation)"
+  PYTHONPATH=tests/fuzz SCHEMATHESIS_HOOKS=scope CARELINK_FUZZ_FORBIDDEN="$work/forbidden-$user.json" \
   "$VENV/bin/schemathesis" run "$base/api/v1/openapi.json" -H "Authorization: Bearer $(token $user)" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,no_object_of_another_organisation \
     --phases examples,fuzzing -n "$EXAMPLES" -w 2 --seed 20261127 \
     --exclude-path /api/v1/events --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/refresh \
     --suppress-health-check all > "$work/st-$user.log" 2>&1 || true
