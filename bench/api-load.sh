@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}; CLIENTS=${CLIENTS:-16}; SOAK_MINUTES=${SOAK_MINUTES:-0}
+SERVICE_CPU=${SERVICE_CPU:-0}; LOAD_CPU=${LOAD_CPU:-1}
 PG=${CARELINK_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 BIN=${CARELINK_BIN:-target/release/carelink}
@@ -18,12 +19,13 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]:-}"; do kill "$p" 2>/dev/null || true; done; psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS carelink_load WITH (FORCE)" >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-days=$(python3 -c 'import datetime as d; t=d.date.today(); print(",".join(str(t+d.timedelta(i)) for i in range(1,15) if (t+d.timedelta(i)).weekday()<5))')
+# Sixty weekdays of shifts, so exact-slot bookings (25 slots a clinician a day) do not run out of room.
+days=$(python3 -c 'import datetime as d; t=d.date.today(); w=[t+d.timedelta(i) for i in range(1,100) if (t+d.timedelta(i)).weekday()<5]; print(",".join(map(str,w[:60])))')
 
 serve() { # $1 = DATABASE_URL, $2 = port
   DATABASE_URL="$1" CARELINK_LOG__LEVEL=warn CARELINK_SERVER__WORKERS=1 CARELINK_DATABASE__POOL_SIZE=16 \
     CARELINK_VISITS__MAX_BOOKINGS_PER_USER_PER_MINUTE=1000000 \
-    taskset -c 0 "$BIN" serve --listen "127.0.0.1:$2" > "$work/serve-$2.log" 2>&1 &
+    taskset -c "$SERVICE_CPU" "$BIN" serve --listen "127.0.0.1:$2" > "$work/serve-$2.log" 2>&1 &
   pids+=($!); for _ in $(seq 1 100); do curl -fs "127.0.0.1:$2/healthz" >/dev/null && return; sleep 0.2; done
   echo "carelink did not start" >&2; exit 1
 }
@@ -52,32 +54,48 @@ measure() { # $1 = backend name, $2 = port
   resident=$(curl -fs "127.0.0.1:$2/api/v1/residents?limit=1" -H "Authorization: Bearer $t" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
   clinician=$(curl -fs "127.0.0.1:$2/api/v1/staff?role=clinician&limit=1" -H "Authorization: Bearer $t" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
   local day=${days%%,*}
-  DAYS=$days TOKEN=$t RESIDENT=$resident taskset -c 1 wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency \
-    -s bench/load/post-visit.lua "http://127.0.0.1:$2" > "$work/book-$1.txt" 2>&1
-  taskset -c 1 wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -H "Authorization: Bearer $t" \
+  local nurses; nurses=$(curl -fs "127.0.0.1:$2/api/v1/staff?role=clinician&limit=500" -H "Authorization: Bearer $t" \
+    | python3 -c 'import sys,json; print(",".join(s["id"] for s in json.load(sys.stdin)["items"] if s["username"].startswith("bench.")))')
+  # Exact slots on the first 45 days (they fill in order), the best slot on the last 15.
+  CLINICIANS=$nurses DAYS=$(echo "$days" | cut -d, -f1-45) TOKEN=$t RESIDENT=$resident WRK_THREADS=2 taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" \
+    -d"${DURATION}s" --latency -s bench/load/book-exact.lua "http://127.0.0.1:$2" > "$work/book-$1.txt" 2>&1
+  DAYS=$(echo "$days" | cut -d, -f46-60) TOKEN=$t RESIDENT=$resident taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" \
+    --latency -s bench/load/post-visit.lua "http://127.0.0.1:$2" > "$work/book-best-$1.txt" 2>&1
+  taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -H "Authorization: Bearer $t" \
     "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" > "$work/read-$1.txt" 2>&1
-  local fixed; fixed=$(taskset -c 1 python3 bench/load/fixed-rate.py "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" "$t" 250 "$DURATION")
+  local fixed; fixed=$(taskset -c "$LOAD_CPU" python3 bench/load/fixed-rate.py "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" "$t" 250 "$DURATION")
+  # The soak: SOAK_MINUTES of reading at 250/s, the service's RSS read at its start and each minute.
+  local soak="[]"
   if [ "$SOAK_MINUTES" != 0 ]; then
-    taskset -c 1 python3 bench/load/fixed-rate.py "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" "$t" 250 $((SOAK_MINUTES * 60)) > /dev/null
+    local samples; samples=$(rss "$pid")
+    taskset -c "$LOAD_CPU" python3 bench/load/fixed-rate.py "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" "$t" 250 $((SOAK_MINUTES * 60)) > "$work/soak-$1.json" &
+    local load=$!
+    for _ in $(seq 1 "$SOAK_MINUTES"); do sleep 60; samples="$samples,$(rss "$pid")"; done
+    wait "$load"; soak="[$samples]"
   fi
-  python3 - "$1" "$work/book-$1.txt" "$work/read-$1.txt" "$fixed" "$before" "$(rss "$pid")" <<'PY'
+  python3 - "$1" "$work/book-$1.txt" "$work/book-best-$1.txt" "$work/read-$1.txt" "$fixed" "$before" "$(rss "$pid")" "$soak" <<'PY'
 import json, re, sys
-name, book, read, fixed, before, after = sys.argv[1:]
+name, book, book_best, read, fixed, before, after, soak = sys.argv[1:]
 def wrk(path):
     t = open(path).read()
     ms = lambda s: float(s[:-2]) if s.endswith("ms") else float(s[:-2]) / 1000 if s.endswith("us") else float(s[:-1]) * 1000
     pct = dict((p, ms(v)) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", t, re.M))
     codes = dict((int(s), int(n)) for s, n in re.findall(r"status (\d+): (\d+)", t))
+    if not codes:  # plain wrk counts only the answers that are not 2xx or 3xx
+        total = int(re.search(r"(\d+) requests in", t).group(1))
+        other = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
+        codes = {"2xx_or_3xx": total - int(other.group(1)) if other else total, "other": int(other.group(1)) if other else 0}
     return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
             "p50_ms": pct.get("50"), "p99_ms": pct.get("99"), "statuses": codes or None}
-print(json.dumps({"backend": name, "booking": wrk(book), "read_day": wrk(read), "read_day_at_250": json.loads(fixed),
-                  "rss_kib_before": int(before), "rss_kib_after": int(after)}))
+print(json.dumps({"backend": name, "booking": wrk(book), "booking_best_slot": wrk(book_best), "read_day": wrk(read),
+                  "read_day_at_250": json.loads(fixed), "rss_kib_before": int(before), "rss_kib_after": int(after),
+                  "rss_kib_each_soak_minute": json.loads(soak)}))
 PY
 }
 
 pgbench_ceiling() { # $1 = database URL with bench_clinicians
   for script in booking read-day; do
-    taskset -c 1 pgbench -n -c "$CLIENTS" -j 2 -T "$DURATION" -D clinicians=12 -f "bench/load/$script.sql" "$1" 2>/dev/null \
+    taskset -c "$LOAD_CPU" pgbench -n -c "$CLIENTS" -j 2 -T "$DURATION" -D clinicians=12 -f "bench/load/$script.sql" "$1" 2>/dev/null \
       | python3 -c '
 import re,sys,json; t=sys.stdin.read()
 print(json.dumps({"pgbench": sys.argv[1], "tps": float(re.search(r"tps = ([\d.]+)", t).group(1)),

@@ -10,8 +10,15 @@ request = function()
   local body = string.format('{"resident_id":"%s","service_type":"blood_pressure_check","window_start":"%sT08:00:00+08:00","window_end":"%sT17:00:00+08:00"}', resident, d, d)
   return wrk.format(nil, "/api/v1/visits", nil, body)
 end
-local statuses = {}
+local threads = {}
+setup = function(thread) threads[#threads + 1] = thread end
+statuses = {}
 response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
+-- Each thread counts its own answers; the main script adds them up.
 done = function()
-  for s, n in pairs(statuses) do io.stderr:write(string.format("status %d: %d\n", s, n)) end
+  local total = {}
+  for _, t in ipairs(threads) do
+    for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end
+  end
+  for s, n in pairs(total) do io.stderr:write(string.format("status %d: %d\n", s, n)) end
 end
