@@ -5,7 +5,7 @@ pub mod schema;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{Error as R2d2Error, ManageConnection};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// One connection enum for both backends (see docs/adr/0001-one-connection-type-for-two-databases.md).
 #[derive(diesel::MultiConnection)]
@@ -16,6 +16,37 @@ pub enum DbConn {
 
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// How long after a connection last answered well a checkout trusts it without asking `SELECT 1`.
+const TRUSTED_FOR: Duration = Duration::from_secs(1);
+
+/// A pooled connection, and when it last answered a request well (see [`Pooled::vouch`]).
+pub struct Pooled {
+    conn: DbConn,
+    vouched: Option<Instant>,
+}
+
+impl Pooled {
+    /// Marks the connection as having just served a request without a database failure: the
+    /// next checkout within [`TRUSTED_FOR`] skips the liveness round trip. A connection nobody
+    /// vouched for (new, idle, or last used by a failing request) is checked with `SELECT 1`.
+    pub fn vouch(&mut self) {
+        self.vouched = Some(Instant::now());
+    }
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConn;
+    fn deref(&self) -> &DbConn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConn {
+        &mut self.conn
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -61,11 +92,11 @@ impl Manager {
 }
 
 impl ManageConnection for Manager {
-    type Connection = DbConn;
+    type Connection = Pooled;
     type Error = R2d2Error;
 
-    fn connect(&self) -> Result<DbConn, R2d2Error> {
-        match self.backend {
+    fn connect(&self) -> Result<Pooled, R2d2Error> {
+        let conn = match self.backend {
             Backend::Postgres => diesel::PgConnection::establish(&self.url)
                 .map(DbConn::Pg)
                 .map_err(R2d2Error::ConnectionError),
@@ -79,16 +110,30 @@ impl ManageConnection for Manager {
                 .map_err(R2d2Error::QueryError)?;
                 Ok(DbConn::Sqlite(conn))
             }
-        }
+        }?;
+        Ok(Pooled {
+            conn,
+            vouched: None,
+        })
     }
 
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), R2d2Error> {
-        conn.batch_execute("SELECT 1")
+    /// Asks `SELECT 1` unless the connection answered well within the last second (under load
+    /// that saves a round trip per request; after an outage every connection is asked again).
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), R2d2Error> {
+        if conn
+            .vouched
+            .take()
+            .is_some_and(|at| at.elapsed() < TRUSTED_FOR)
+        {
+            return Ok(());
+        }
+        conn.conn
+            .batch_execute("SELECT 1")
             .map_err(R2d2Error::QueryError)
     }
 
-    fn has_broken(&self, conn: &mut DbConn) -> bool {
-        match conn {
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
+        match &mut conn.conn {
             DbConn::Pg(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
             DbConn::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
@@ -157,6 +202,22 @@ pub fn lock_row(conn: &mut DbConn, table: LockableTable, id: &str) -> QueryResul
             .execute(c)?;
     }
     Ok(())
+}
+
+/// Locks one row unless another transaction holds it (PostgreSQL `FOR UPDATE SKIP LOCKED`);
+/// true when this transaction now holds it. On SQLite the write transaction holds everything.
+pub fn try_lock_row(conn: &mut DbConn, table: LockableTable, id: &str) -> QueryResult<bool> {
+    if let DbConn::Pg(c) = conn {
+        let sql = format!(
+            "SELECT 1 FROM {} WHERE id = $1 FOR UPDATE SKIP LOCKED",
+            table.name()
+        );
+        let locked = diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Text, _>(id)
+            .execute(c)?;
+        return Ok(locked == 1);
+    }
+    Ok(true)
 }
 
 /// Locks several rows in id order (one statement; the order keeps concurrent lockers from

@@ -20,7 +20,17 @@ where
     let pool = state.pool.clone();
     web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let out = f(&mut conn);
+        // A request that got its answers (an error of the client's making included) vouches for
+        // the connection; a failing database leaves it to be checked at the next checkout.
+        if out
+            .as_ref()
+            .err()
+            .is_none_or(|e| !e.status.is_server_error())
+        {
+            conn.vouch();
+        }
+        out
     })
     .await?
 }

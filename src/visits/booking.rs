@@ -11,7 +11,7 @@ use crate::auth::{policy, CurrentUser, Role};
 use crate::catalogue::model::ServiceType;
 use diesel::Connection;
 
-use crate::db::{lock_row, lock_rows, Backend, DbConn, LockableTable};
+use crate::db::{lock_row, lock_rows, try_lock_row, Backend, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
 use crate::network::repo::OrgRow;
 use crate::people::repo::UserRow;
@@ -267,18 +267,20 @@ pub fn take_exact(
     )
 }
 
-/// How many of the best slots a booking tries, each under its own clinician's lock alone, before
-/// it locks every candidate clinician at once.
+/// How many clinicians' best slots a booking tries, each under that clinician's lock alone,
+/// before it locks every candidate clinician at once.
 const OPTIMISTIC_TRIES: usize = 4;
 
 /// Takes the best free slot in the window (of one clinician, or any able one). None when nothing fits.
 ///
-/// On PostgreSQL it reads the clinicians' days without locks, then locks only the clinician of
-/// the best slot and checks the slot against their locked day; a slot taken meanwhile releases
-/// that lock (a savepoint) and tries the next best, so concurrent bookings queue on one clinician,
-/// not on the whole clinic. After [`OPTIMISTIC_TRIES`] lost races, or with one clinician, it locks
-/// every candidate in id order (so concurrent bookings cannot deadlock) and searches their days.
-/// On SQLite the immediate write transaction already holds the single write lock.
+/// On PostgreSQL it reads the clinicians' days without locks, then tries the best slot of each of
+/// the best few clinicians in turn: it locks that clinician unless another booking holds them
+/// (then it moves on at once rather than queue), and takes the slot if it still fits their locked
+/// day; a try that fails rolls its savepoint back, releasing the lock. So concurrent bookings of
+/// one clinic spread over its clinicians instead of queueing on one. When every try fails, or
+/// with one clinician, it locks every candidate in id order (so concurrent bookings cannot
+/// deadlock) and searches their days. On SQLite the immediate write transaction already holds
+/// the single write lock.
 pub fn take_best(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -290,11 +292,19 @@ pub fn take_best(
     let need = need(ctx, t);
     if conn.backend() == Backend::Postgres && clinicians.len() > 1 {
         let unlocked = days(conn, t, &clinicians, except)?;
-        let best = slots::candidates(&need, &unlocked, ctx.travel, OPTIMISTIC_TRIES);
-        if best.is_empty() {
+        let all = slots::candidates(&need, &unlocked, ctx.travel, OPTIMISTIC_TRIES * 8);
+        if all.is_empty() {
             return Ok(None);
         }
-        for slot in &best {
+        let mut best: Vec<&Slot> = vec![];
+        for slot in &all {
+            if best.len() < OPTIMISTIC_TRIES
+                && best.iter().all(|b| b.clinician_id != slot.clinician_id)
+            {
+                best.push(slot);
+            }
+        }
+        for slot in best {
             let Some(clinician) = clinicians.iter().find(|c| c.id == slot.clinician_id) else {
                 continue;
             };
@@ -315,7 +325,8 @@ pub fn take_best(
 
 /// Why one optimistic try did not take its slot.
 enum Attempt {
-    /// Someone booked the clinician in between: the savepoint rolls back, releasing the lock.
+    /// Another booking holds the clinician, or booked them in between: the savepoint rolls
+    /// back, releasing any lock taken.
     Lost,
     Failed(AppError),
 }
@@ -326,7 +337,8 @@ impl From<diesel::result::Error> for Attempt {
     }
 }
 
-/// Locks one clinician and takes the slot if it still fits their day as it now stands.
+/// Locks one clinician (unless another booking holds them) and takes the slot if it still fits
+/// their day as it now stands.
 fn take_locked(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -336,7 +348,9 @@ fn take_locked(
     slot: &Slot,
     except: Option<&str>,
 ) -> Result<Slot, Attempt> {
-    lock_row(conn, LockableTable::Users, &clinician.id)?;
+    if !try_lock_row(conn, LockableTable::Users, &clinician.id)? {
+        return Err(Attempt::Lost);
+    }
     let day = days(conn, t, std::slice::from_ref(clinician), except).map_err(Attempt::Failed)?;
     day.first()
         .and_then(|d| slots::fits(need, d, slot.starts_at, ctx.travel).ok())

@@ -221,9 +221,9 @@ db_test! {
             use carelink::db::schema::{refresh_tokens, sessions, users};
             let mut conn = app.conn();
             let sids = sessions::table.filter(sessions::user_id.eq(&gone_id)).select(sessions::id);
-            diesel::delete(refresh_tokens::table.filter(refresh_tokens::session_id.eq_any(sids))).execute(&mut *conn).unwrap();
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(&gone_id))).execute(&mut *conn).unwrap();
-            diesel::delete(users::table.find(&gone_id)).execute(&mut *conn).unwrap();
+            diesel::delete(refresh_tokens::table.filter(refresh_tokens::session_id.eq_any(sids))).execute(&mut **conn).unwrap();
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(&gone_id))).execute(&mut **conn).unwrap();
+            diesel::delete(users::table.find(&gone_id)).execute(&mut **conn).unwrap();
         }
         assert_eq!(me_status(&app, &gone).await, 401);
     }

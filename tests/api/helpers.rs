@@ -432,7 +432,7 @@ impl TestApp {
         let mut conn = self.conn();
         let rows: Vec<N> = diesel::RunQueryDsl::load(
             diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {sql_table}")),
-            &mut *conn as &mut DbConn,
+            &mut **conn as &mut DbConn,
         )
         .expect("count");
         rows[0].n

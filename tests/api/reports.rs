@@ -56,7 +56,7 @@ fn visit(app: &TestApp, p: Past) {
             visits::check_in_at.eq(p.check_in_after.map(|m| s + Duration::minutes(m))),
             visits::missed_reason.eq(p.missed),
         ))
-        .execute(&mut *app.conn())
+        .execute(&mut **app.conn())
         .unwrap();
 }
 
@@ -88,7 +88,7 @@ async fn referral(
                 "submitted"
             }),
         ))
-        .execute(&mut *app.conn())
+        .execute(&mut **app.conn())
         .unwrap();
 }
 

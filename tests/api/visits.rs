@@ -196,7 +196,7 @@ fn assert_invariant(app: &TestApp) {
             residents::lat,
             residents::lon,
         ))
-        .load(&mut *conn)
+        .load(&mut **conn)
         .unwrap();
     let travel = carelink::planning::travel::GreatCircle::from_settings(&app.settings.travel);
     use carelink::planning::travel::TravelModel;
