@@ -11,18 +11,18 @@ use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EventQuery {
-    /// Resume after this event id (the `Last-Event-ID` header wins).
-    pub last_event_id: Option<i64>,
+    /// Resume after this event (its SSE id; the `Last-Event-ID` header wins).
+    pub last_event_id: Option<String>,
 }
 
-/// The SSE frame of one event.
-fn frame(e: &super::EventRow) -> String {
+/// The SSE frame of one event; its SSE id is the reader's position, to resume from.
+fn frame(at: super::Cursor, e: &super::EventRow) -> String {
     // The payload is JSON on one line; SSE data lines cannot hold raw newlines.
     let data = serde_json::json!({
         "id": e.id, "at": e.at.and_utc(), "kind": e.kind, "entity": e.entity, "entity_id": e.entity_id,
         "data": serde_json::from_str::<serde_json::Value>(&e.payload).unwrap_or_default(),
     });
-    format!("id: {}\nevent: {}\ndata: {}\n\n", e.id, e.kind, data)
+    format!("id: {at}\nevent: {}\ndata: {}\n\n", e.kind, data)
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
@@ -38,27 +38,21 @@ pub async fn events(
     let resume = req
         .headers()
         .get("Last-Event-ID")
-        .and_then(|v| v.to_str().ok())
+        .map(|v| v.to_str().unwrap_or("?").to_string())
+        .or_else(|| q.last_event_id.clone())
         .map(|v| {
-            v.trim().parse::<i64>().map_err(|_| {
+            v.parse::<super::Cursor>().map_err(|_| {
                 AppError::bad_request(
                     "invalid_last_event_id",
-                    "Last-Event-ID must be an event id.",
+                    "Last-Event-ID must be the id of an event this stream sent.",
                 )
             })
         })
-        .transpose()?
-        .or(q.last_event_id);
+        .transpose()?;
     let audience = super::audience_of(&user);
     let start = match resume {
-        Some(id) if id >= 0 => id,
-        Some(_) => {
-            return Err(AppError::bad_request(
-                "invalid_last_event_id",
-                "Last-Event-ID must be an event id.",
-            ))
-        }
-        None => crate::http::db(&state, |conn| Ok(super::last_id(conn)?)).await?,
+        Some(at) => at,
+        None => crate::http::db(&state, |conn| Ok(super::last(conn)?)).await?,
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, actix_web::Error>>(64);
     let st = state.get_ref().clone();
@@ -80,9 +74,9 @@ pub async fn events(
             })
             .await;
             if let Ok(Ok(rows)) = found {
-                for e in rows {
-                    last = e.id;
-                    if tx.send(Ok(web::Bytes::from(frame(&e)))).await.is_err() {
+                for (at, e) in rows {
+                    last = at;
+                    if tx.send(Ok(web::Bytes::from(frame(at, &e)))).await.is_err() {
                         return; // the client left
                     }
                 }

@@ -1,5 +1,6 @@
 //! The event stream: who hears what, resuming without gaps or repeats, and across instances.
 use carelink::auth::Role;
+use diesel::connection::SimpleConnection;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -14,19 +15,20 @@ struct Sse {
 
 #[derive(Debug, Clone)]
 struct Event {
-    id: i64,
+    /// The SSE id: the stream's position after this event, `tx-id` on PostgreSQL, `id` on SQLite.
+    id: String,
     kind: String,
     data: Value,
 }
 
 impl Sse {
-    async fn open(app: &TestApp, base: &str, token: &str, last: Option<i64>) -> Sse {
+    async fn open(app: &TestApp, base: &str, token: &str, last: Option<&str>) -> Sse {
         let mut req = app
             .client
             .get(format!("{base}/api/v1/events"))
             .bearer_auth(token);
         if let Some(id) = last {
-            req = req.header("Last-Event-ID", id.to_string());
+            req = req.header("Last-Event-ID", id);
         }
         let resp = req.send().await.expect("subscribed");
         assert_eq!(resp.status(), 200);
@@ -47,13 +49,13 @@ impl Sse {
             while let Some(end) = self.buf.find("\n\n") {
                 let frame: String = self.buf.drain(..end + 2).collect();
                 let mut event = Event {
-                    id: 0,
+                    id: String::new(),
                     kind: String::new(),
                     data: Value::Null,
                 };
                 for line in frame.lines() {
                     if let Some(v) = line.strip_prefix("id: ") {
-                        event.id = v.parse().unwrap();
+                        event.id = v.to_string();
                     }
                     if let Some(v) = line.strip_prefix("event: ") {
                         event.kind = v.to_string();
@@ -62,7 +64,7 @@ impl Sse {
                         event.data = serde_json::from_str(v).unwrap();
                     }
                 }
-                if event.id > 0 {
+                if !event.id.is_empty() {
                     return Some(event);
                 }
             }
@@ -72,6 +74,14 @@ impl Sse {
                 .ok()??;
             self.buf.push_str(&String::from_utf8_lossy(&chunk));
         }
+    }
+}
+
+/// An SSE id as (transaction, event id), the order the stream delivers in.
+fn position(e: &Event) -> (i64, i64) {
+    match e.id.split_once('-') {
+        Some((tx, id)) => (tx.parse().unwrap(), id.parse().unwrap()),
+        None => (0, e.id.parse().unwrap()),
     }
 }
 
@@ -134,7 +144,7 @@ db_test! {
             resident_id: Some(s.resident.clone()) };
         carelink::people::repo::insert(&mut app.conn(), &new, crate::helpers::password_hash()).unwrap();
         let elder = app.access_token("elder").await;
-        let mut own = Sse::open(&app, &app.address, &elder, Some(0)).await;
+        let mut own = Sse::open(&app, &app.address, &elder, Some("0")).await;
         assert_eq!(own.next(Duration::from_secs(5)).await.expect("replayed from the start").data["entity_id"], id.as_str());
     }
 }
@@ -150,15 +160,43 @@ db_test! {
         let b = book(&app, &s, "10:00").await;
         let r = app.post(&format!("/api/v1/visits/{a}/cancel"), &s.sched, json!({"reason": "改期"})).await;
         assert_eq!(r.status, 200);
-        let mut again = Sse::open(&app, &app.address, &s.sched, Some(seen.id)).await;
+        let mut again = Sse::open(&app, &app.address, &s.sched, Some(&seen.id)).await;
         let e1 = again.next(Duration::from_secs(5)).await.expect("missed event 1");
         let e2 = again.next(Duration::from_secs(5)).await.expect("missed event 2");
         assert_eq!((e1.kind.as_str(), e1.data["entity_id"].as_str()), ("visit.booked", Some(b.as_str())));
         assert_eq!((e2.kind.as_str(), e2.data["entity_id"].as_str()), ("visit.cancel", Some(a.as_str())));
-        assert!(e1.id > seen.id && e2.id > e1.id);
+        assert!(position(&e1) > position(&seen) && position(&e2) > position(&e1), "{seen:?} {e1:?} {e2:?}");
         assert!(again.next(Duration::from_millis(800)).await.is_none(), "nothing repeated");
         let bad = app.send(app.client.get(app.url("/api/v1/events")).bearer_auth(&s.sched).header("Last-Event-ID", "yesterday")).await;
         assert_eq!(bad.status, 400);
+    }
+}
+
+db_test! {
+    async fn an_event_that_commits_after_a_later_one_is_delivered_first_and_never_missed(app) {
+        // SQLite has one writer at a time, so ids commit in order there (and a held write
+        // transaction would only make the booking wait): the race exists on PostgreSQL alone.
+        if !matches!(app.backend, crate::helpers::Backend::Postgres) {
+            return;
+        }
+        let s = setup(&app).await;
+        let mut sub = Sse::open(&app, &app.address, &s.sched, None).await;
+        // A slow writer takes its event id first and commits last.
+        let mut slow = app.conn();
+        slow.batch_execute("BEGIN").unwrap();
+        carelink::events::publish(&mut slow, "visit.booked", "visit", "slow-writer", &[app.org_id("WH-CL-01")], &json!({})).unwrap();
+        let fast = book(&app, &s, "09:00").await;
+        // Long enough for several polls: a reader going by id alone would send the booking now
+        // and never look back at the smaller id.
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        slow.batch_execute("COMMIT").unwrap();
+        drop(slow);
+        let first = sub.next(Duration::from_secs(5)).await.expect("the slow writer's event");
+        let second = sub.next(Duration::from_secs(5)).await.expect("the booking's event");
+        assert_eq!(first.data["entity_id"], "slow-writer", "{first:?} {second:?}");
+        assert_eq!(second.data["entity_id"], fast.as_str());
+        assert!(position(&second) > position(&first));
+        assert!(sub.next(Duration::from_millis(800)).await.is_none(), "nothing repeated");
     }
 }
 

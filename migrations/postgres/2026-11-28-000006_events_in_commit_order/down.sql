@@ -1,0 +1,2 @@
+DROP INDEX events_tx_id;
+ALTER TABLE events DROP COLUMN tx;
