@@ -169,17 +169,40 @@ impl DbConn {
     }
 }
 
+/// SQLite's writers in this process take turns here, in arrival order, before `BEGIN IMMEDIATE`.
+/// Left to SQLite, a waiting writer polls the lock with sleeps of up to 100 ms, so under load
+/// writers waited well past their turn and a few past `busy_timeout` (a 503 `database_busy`).
+static SQLITE_WRITERS: parking_lot::Mutex<()> = parking_lot::const_mutex(());
+
+/// How long a SQLite writer waits for its turn before the request is told the database is busy.
+const SQLITE_WRITER_WAIT: Duration = Duration::from_secs(5);
+
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite (deferred transactions fail with
-/// "database is locked" under concurrent writers), a plain `BEGIN` on PostgreSQL.
+/// "database is locked" under concurrent writers), after its turn among this process's writers;
+/// a plain `BEGIN` on PostgreSQL.
 pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+    let _turn = match conn {
+        DbConn::Sqlite(c) => {
+            let turn = SQLITE_WRITERS
+                .try_lock_for(SQLITE_WRITER_WAIT)
+                .ok_or_else(|| {
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::Unknown,
+                        Box::new("database is locked (waited for other writers)".to_string()),
+                    )
+                })?;
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(turn)
+        }
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
