@@ -10,6 +10,7 @@ use std::time::Duration;
 use thiserror::Error;
 
 pub mod district;
+pub mod hgs;
 pub mod model;
 mod random;
 pub mod reasons;
@@ -22,6 +23,7 @@ mod vrp;
 #[cfg(test)]
 mod tests;
 
+pub use hgs::Hgs;
 pub use model::{
     ClinicianShift, Pin, Place, Problem, ProblemError, Ticks, TravelMatrix, Visit, Window,
 };
