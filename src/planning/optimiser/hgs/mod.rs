@@ -177,19 +177,9 @@ impl<'d, 'p> Run<'d, 'p> {
 
     fn offspring(&mut self) {
         let (params, pen) = (self.params, self.pen);
-        let Some(a) = self.population.select(params, pen, &mut self.rng) else {
+        let Some((a, b)) = self.population.parents(params, pen, &mut self.rng) else {
             return;
         };
-        let mut b = a;
-        for _ in 0..10 {
-            match self.population.select(params, pen, &mut self.rng) {
-                Some(other) if !std::ptr::eq(other, a) => {
-                    b = other;
-                    break;
-                }
-                _ => {}
-            }
-        }
         let child = crossover::srex(self.data, a, b, &mut self.rng);
         self.ls.load(&child.routes);
         self.ls.insert_all(&child.missing, pen);

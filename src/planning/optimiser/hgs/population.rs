@@ -127,24 +127,50 @@ impl Population {
         self.infeasible.clear();
     }
 
-    /// Binary tournament on biased fitness over both subpopulations.
-    pub fn select(&self, params: &Params, pen: Penalties, rng: &mut Rng) -> Option<&Individual> {
+    /// Two parents, each the winner of a binary tournament on biased fitness over both
+    /// subpopulations; the second differs from the first when a few draws allow.
+    pub fn parents(
+        &self,
+        params: &Params,
+        pen: Penalties,
+        rng: &mut Rng,
+    ) -> Option<(&Individual, &Individual)> {
         let f_fit = self.feasible.fitness(params, pen);
         let i_fit = self.infeasible.fitness(params, pen);
         let total = self.len();
         if total == 0 {
             return None;
         }
-        let pick = |i: usize| -> (f64, &Individual) {
+        let pick = |i: usize| -> (f64, usize) {
             if i < f_fit.len() {
-                (f_fit[i], &self.feasible.members[i])
+                (f_fit[i], i)
             } else {
-                let j = i - f_fit.len();
-                (i_fit[j], &self.infeasible.members[j])
+                (i_fit[i - f_fit.len()], i)
             }
         };
-        let a = pick(rng.below(total));
-        let b = pick(rng.below(total));
-        Some(if b.0 < a.0 { b.1 } else { a.1 })
+        let tournament = |rng: &mut Rng| {
+            let (a, b) = (pick(rng.below(total)), pick(rng.below(total)));
+            if b.0 < a.0 {
+                b.1
+            } else {
+                a.1
+            }
+        };
+        let first = tournament(rng);
+        let mut second = first;
+        for _ in 0..10 {
+            second = tournament(rng);
+            if second != first {
+                break;
+            }
+        }
+        let get = |i: usize| -> &Individual {
+            if i < f_fit.len() {
+                &self.feasible.members[i]
+            } else {
+                &self.infeasible.members[i - f_fit.len()]
+            }
+        };
+        Some((get(first), get(second)))
     }
 }

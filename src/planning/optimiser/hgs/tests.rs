@@ -210,3 +210,87 @@ fn an_optional_visit_is_left_out_only_when_it_cannot_fit() {
     let solution = solve_with(&Hgs::default(), &problem, &bounded(1, 100)).expect("a plan");
     assert_eq!(solution.figures.placed, 4);
 }
+
+/// A small random day with every rule in play: split shifts, skills, a pin, capacities, windows,
+/// priorities and preferred clinicians.
+fn random_day(seed: u64) -> Problem {
+    let mut rng = super::rng::Rng::new(seed);
+    let coordinate = |rng: &mut super::rng::Rng| (rng.below(60) as f64, rng.below(60) as f64);
+    let mut points = vec![(30.0, 30.0), (10.0, 50.0)];
+    let count = 14 + rng.below(10);
+    points.extend((0..count).map(|_| coordinate(&mut rng)));
+    let mut shifts = vec![];
+    for (i, name) in ["A", "B", "C"].iter().enumerate() {
+        let mut s = shift(name, i % 2, 300);
+        s.skills = if i == 0 { vec!["wound".into()] } else { vec![] };
+        s.capacity = Some(12);
+        shifts.push(s);
+    }
+    let mut late = shift("A", 0, 600);
+    late.shift_id = "A-2".into();
+    late.starts_at = 320;
+    late.skills = vec!["wound".into()];
+    late.capacity = Some(12);
+    shifts.push(late);
+    let visits = (0..count)
+        .map(|i| {
+            let start = rng.below(450) as i64;
+            let mut v = Visit::new(
+                format!("v{i}"),
+                i + 2,
+                5 + rng.below(20) as i64,
+                window(start, start + 20 + rng.below(120) as i64),
+            );
+            v.demand = rng.below(5) as i64;
+            v.priority = 1 + rng.below(3) as u32;
+            if rng.below(5) == 0 {
+                v.skill = Some("wound".into());
+            }
+            if rng.below(3) == 0 {
+                v.preferred_clinician = Some(["A", "B", "C"][rng.below(3)].into());
+            }
+            v
+        })
+        .collect::<Vec<_>>();
+    let mut visits = visits;
+    visits[0].pinned = Some(Pin {
+        clinician_id: "B".into(),
+        starts_at: 100,
+    });
+    visits[0].window = window(0, 600);
+    Problem::new(shifts, visits, plane(&points), 15).expect("a valid problem")
+}
+
+#[test]
+fn on_random_days_every_route_keeps_every_rule_and_nothing_that_fits_is_left_out() {
+    for seed in 0..6 {
+        let problem = random_day(seed);
+        let solution =
+            solve_with(&Hgs::default(), &problem, &bounded(seed, 40)).expect("a valid plan");
+        let orders = solution.orders();
+        for (s, order) in orders.iter().enumerate() {
+            problem
+                .schedule(s, order)
+                .unwrap_or_else(|b| panic!("seed {seed}, shift {s}: {b}"));
+        }
+        // No left-out visit fits anywhere in the final routes.
+        for left in &solution.unplaced {
+            let v = problem
+                .visits()
+                .iter()
+                .position(|x| x.id == left.visit_id)
+                .expect("a visit of the problem");
+            for (s, order) in orders.iter().enumerate() {
+                for at in 0..=order.len() {
+                    let mut trial = order.clone();
+                    trial.insert(at, v);
+                    assert!(
+                        problem.schedule(s, &trial).is_err(),
+                        "seed {seed}: {} fits in shift {s}",
+                        left.visit_id
+                    );
+                }
+            }
+        }
+    }
+}
