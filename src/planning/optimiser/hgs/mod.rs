@@ -3,7 +3,7 @@
 //! towards a target share of feasible offspring, survivor selection by cost and diversity, and
 //! restarts when stuck. One thread, its own seeded random source: with an iteration bound the
 //! same seed gives the same routes. Only a plan that keeps every rule is ever returned.
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::model::Problem;
 use super::{Search, SolveError, SolveOptions};
@@ -50,7 +50,13 @@ impl Search for Hgs {
         if candidates.is_empty() || problem.shifts().is_empty() {
             return Ok(vec![vec![]; problem.shifts().len()]);
         }
-        let deadline = Instant::now() + options.time_limit;
+        // The fields are public, so the limit may be anything: a sum past the clock's range means
+        // no time limit, not a panic.
+        let now = Instant::now();
+        let deadline = now
+            .checked_add(options.time_limit)
+            .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
+            .unwrap_or(now);
         let data = Data::new(problem, candidates, self.params.granular);
         let mut run = Run::new(&data, &self.params, options, deadline);
         let (best, fallback) = run.solve();
