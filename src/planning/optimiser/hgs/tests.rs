@@ -306,3 +306,17 @@ fn an_enormous_time_limit_with_an_iteration_bound_still_plans() {
     let solution = solve_with(&Hgs::default(), &problem, &options).expect("a plan");
     assert_eq!(solution.figures.placed, 16);
 }
+
+#[test]
+fn with_almost_no_time_the_search_still_returns_a_plan_that_keeps_every_rule() {
+    for seed in 0..3 {
+        let problem = random_day(seed);
+        let options = SolveOptions {
+            time_limit: Duration::from_nanos(1),
+            seed,
+            max_generations: None,
+        };
+        let solution = solve_with(&Hgs::default(), &problem, &options).expect("a valid plan");
+        assert!(solution.figures.placed > 0);
+    }
+}
