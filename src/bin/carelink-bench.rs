@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use carelink::network::model::Location;
 use carelink::planning::optimiser::district::{self, DistrictParams};
 use carelink::planning::optimiser::solomon::{self, check};
-use carelink::planning::optimiser::{solve, SolveOptions};
+use carelink::planning::optimiser::{solve_with, Hgs, Search, SolveOptions, VrpCore};
 use carelink::planning::travel::GreatCircle;
 
 #[derive(Parser)]
@@ -37,6 +37,9 @@ enum Command {
         /// Stop after this many generations as well (for reproducible runs).
         #[arg(long)]
         max_generations: Option<usize>,
+        /// The search to run: hgs (our hybrid genetic search) or vrp-core.
+        #[arg(long, default_value = "hgs")]
+        search: String,
         /// The table of best-known distances (default: best_known.csv beside the first file).
         #[arg(long)]
         best_known: Option<PathBuf>,
@@ -56,6 +59,9 @@ enum Command {
         /// Seconds for the whole day, shared out between the clinics.
         #[arg(long, default_value_t = 10.0)]
         time_limit: f64,
+        /// The search to run: hgs (our hybrid genetic search) or vrp-core.
+        #[arg(long, default_value = "hgs")]
+        search: String,
         /// The pilot network (clinic locations).
         #[arg(long, default_value = "config/seed/network.json")]
         network: PathBuf,
@@ -68,24 +74,38 @@ fn main() -> ExitCode {
             time_limit,
             seed,
             max_generations,
+            search,
             best_known,
             files,
-        } => run_solomon(time_limit, seed, max_generations, best_known, &files),
+        } => search_named(&search).and_then(|search| {
+            run_solomon(
+                search.as_ref(),
+                time_limit,
+                seed,
+                max_generations,
+                best_known,
+                &files,
+            )
+        }),
         Command::DistrictDay {
             seed,
             clinics,
             clinicians_per_clinic,
             visits,
             time_limit,
+            search,
             network,
-        } => run_district(
-            seed,
-            clinics,
-            clinicians_per_clinic,
-            visits,
-            time_limit,
-            &network,
-        ),
+        } => search_named(&search).and_then(|search| {
+            run_district(
+                search.as_ref(),
+                seed,
+                clinics,
+                clinicians_per_clinic,
+                visits,
+                time_limit,
+                &network,
+            )
+        }),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,6 +113,14 @@ fn main() -> ExitCode {
             eprintln!("carelink-bench: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+fn search_named(name: &str) -> Result<Box<dyn Search>, String> {
+    match name {
+        "hgs" => Ok(Box::new(Hgs::default())),
+        "vrp-core" => Ok(Box::new(VrpCore)),
+        other => Err(format!("--search: hgs or vrp-core, not {other}")),
     }
 }
 
@@ -117,6 +145,7 @@ fn round(value: f64, decimals: i32) -> f64 {
 }
 
 fn run_solomon(
+    search: &dyn Search,
     seconds: f64,
     seed: u64,
     max_generations: Option<usize>,
@@ -135,7 +164,7 @@ fn run_solomon(
         .unwrap_or_default();
     let mut failed = 0;
     for file in files {
-        match solve_file(file, &options, &table) {
+        match solve_file(search, file, &options, &table) {
             Ok(line) => match serde_json::to_string(&line) {
                 Ok(json) => println!("{json}"),
                 Err(e) => return Err(e.to_string()),
@@ -153,6 +182,7 @@ fn run_solomon(
 }
 
 fn solve_file(
+    search: &dyn Search,
     file: &Path,
     options: &SolveOptions,
     table: &BTreeMap<String, f64>,
@@ -161,7 +191,7 @@ fn solve_file(
     let instance = solomon::read_instance(&text).map_err(|e| e.to_string())?;
     let problem = instance.to_problem().map_err(|e| e.to_string())?;
     let (started, cpu_before) = (Instant::now(), cpu_seconds());
-    let solution = solve(&problem, options).map_err(|e| e.to_string())?;
+    let solution = solve_with(search, &problem, options).map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds()
         .zip(cpu_before)
@@ -186,6 +216,7 @@ fn solve_file(
         gap_percent: gap,
         unplaced: solution.figures.unplaced,
         seed: options.seed,
+        search: search.name(),
     })
 }
 
@@ -204,9 +235,11 @@ struct SolomonLine {
     gap_percent: Option<f64>,
     unplaced: usize,
     seed: u64,
+    search: &'static str,
 }
 
 fn run_district(
+    search: &dyn Search,
     seed: u64,
     clinic_count: usize,
     clinicians_per_clinic: usize,
@@ -243,7 +276,7 @@ fn run_district(
     let mut clinicians = BTreeSet::new();
     let mut reasons = BTreeMap::new();
     for day in &days {
-        let solution = solve(&day.problem, &per_clinic).map_err(|e| e.to_string())?;
+        let solution = solve_with(search, &day.problem, &per_clinic).map_err(|e| e.to_string())?;
         let f = &solution.figures;
         placed += f.placed;
         unplaced += f.unplaced;
@@ -272,6 +305,7 @@ fn run_district(
         continuity_kept: kept,
         continuity_missed: missed,
         seed,
+        search: search.name(),
     };
     println!(
         "{}",
@@ -296,6 +330,7 @@ struct DistrictLine {
     continuity_kept: usize,
     continuity_missed: usize,
     seed: u64,
+    search: &'static str,
 }
 
 fn read_clinics(path: &Path) -> Result<Vec<(String, Location)>, String> {
