@@ -111,7 +111,7 @@ pub async fn create_visit(
     let st = state.clone();
     let quota = state.settings.visits.max_bookings_per_user_per_minute;
     http::idempotent_post(&state, user, key, "POST /visits", new, move |conn, user, new| {
-        if repo::created_by_in_last_minute(conn, &user.id, now())? >= quota {
+        if repo::created_by_in_last_minute(conn, &user.id, now(), quota)? >= quota {
             return Err(AppError::rate_limited("You are creating visits too fast; wait a minute.", 60));
         }
         let t = booking::target(conn, user, &new.resident_id, &new.service_type, window)?;

@@ -176,12 +176,26 @@ pub fn created_by_in_last_minute(
     conn: &mut DbConn,
     user_id: &str,
     now: NaiveDateTime,
+    cap: i64,
 ) -> QueryResult<i64> {
-    visits::table
-        .filter(visits::requested_by.eq(user_id))
-        .filter(visits::created_at.gt(now - chrono::Duration::minutes(1)))
-        .count()
-        .get_result(conn)
+    // Counts no further than the quota: a busy user's check stays as cheap as a quiet one's.
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let query = diesel::sql_query(
+        "SELECT count(*) AS n FROM (SELECT 1 FROM visits \
+         WHERE requested_by = $1 AND created_at > $2 LIMIT $3) recent",
+    )
+    .bind::<diesel::sql_types::Text, _>(user_id)
+    .bind::<diesel::sql_types::Timestamp, _>(now - chrono::Duration::minutes(1))
+    .bind::<diesel::sql_types::BigInt, _>(cap);
+    let count: Count = match conn {
+        DbConn::Pg(c) => query.get_result(c)?,
+        DbConn::Sqlite(c) => query.get_result(c)?,
+    };
+    Ok(count.n)
 }
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
