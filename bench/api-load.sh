@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}; CLIENTS=${CLIENTS:-16}; SOAK_MINUTES=${SOAK_MINUTES:-0}
-SERVICE_CPU=${SERVICE_CPU:-0}; LOAD_CPU=${LOAD_CPU:-1}
+SERVICE_CPU=${SERVICE_CPU:-0}; LOAD_CPU=${LOAD_CPU:-1}; SCHEDULERS=${SCHEDULERS:-64}
 PG=${CARELINK_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 BIN=${CARELINK_BIN:-target/release/carelink}
@@ -24,7 +24,6 @@ days=$(python3 -c 'import datetime as d; t=d.date.today(); w=[t+d.timedelta(i) f
 
 serve() { # $1 = DATABASE_URL, $2 = port
   DATABASE_URL="$1" CARELINK_LOG__LEVEL=warn CARELINK_SERVER__WORKERS=1 CARELINK_DATABASE__POOL_SIZE=16 \
-    CARELINK_VISITS__MAX_BOOKINGS_PER_USER_PER_MINUTE=1000000 \
     taskset -c "$SERVICE_CPU" "$BIN" serve --listen "127.0.0.1:$2" > "$work/serve-$2.log" 2>&1 &
   pids+=($!); for _ in $(seq 1 100); do curl -fs "127.0.0.1:$2/healthz" >/dev/null && return; sleep 0.2; done
   echo "carelink did not start" >&2; exit 1
@@ -40,6 +39,11 @@ setup() { # $1 = port
     echo "bench-nurse-password" | DATABASE_URL="$2" "$BIN" user add --username "bench.nurse$i" --role clinician \
       --org WH-CL-01 --skills nursing --password-stdin >/dev/null
   done
+  # Schedulers enough that none passes the per-user booking quota (1000 a minute) at full speed.
+  for i in $(seq 1 "$SCHEDULERS"); do
+    echo "carelink-demo-2026" | DATABASE_URL="$2" "$BIN" user add --username "bench.sched$i" --role scheduler \
+      --org WH-CL-01 --password-stdin >/dev/null
+  done
   local ids; ids=$(curl -fs "127.0.0.1:$1/api/v1/staff?role=clinician&limit=500" -H "Authorization: Bearer $t" \
     | python3 -c 'import sys,json; print(" ".join(s["id"] for s in json.load(sys.stdin)["items"] if s["username"].startswith("bench.")))')
   for id in $ids; do for d in ${days//,/ }; do
@@ -53,13 +57,14 @@ measure() { # $1 = backend name, $2 = port
   t=$(token "$2" sched01); pid=${pids[-1]}; before=$(rss "$pid")
   resident=$(curl -fs "127.0.0.1:$2/api/v1/residents?limit=1" -H "Authorization: Bearer $t" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
   clinician=$(curl -fs "127.0.0.1:$2/api/v1/staff?role=clinician&limit=1" -H "Authorization: Bearer $t" | python3 -c 'import sys,json; print(json.load(sys.stdin)["items"][0]["id"])')
-  local day=${days%%,*}
+  local day=${days%%,*} tokens="" i
+  for i in $(seq 1 "$SCHEDULERS"); do tokens="$tokens${tokens:+,}$(token "$2" "bench.sched$i")"; done
   local nurses; nurses=$(curl -fs "127.0.0.1:$2/api/v1/staff?role=clinician&limit=500" -H "Authorization: Bearer $t" \
     | python3 -c 'import sys,json; print(",".join(s["id"] for s in json.load(sys.stdin)["items"] if s["username"].startswith("bench.")))')
   # Exact slots on the first 45 days (they fill in order), the best slot on the last 15.
-  CLINICIANS=$nurses DAYS=$(echo "$days" | cut -d, -f1-45) TOKEN=$t RESIDENT=$resident WRK_THREADS=2 taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" \
+  CLINICIANS=$nurses DAYS=$(echo "$days" | cut -d, -f1-45) TOKENS=$tokens RESIDENT=$resident WRK_THREADS=2 taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" \
     -d"${DURATION}s" --latency -s bench/load/book-exact.lua "http://127.0.0.1:$2" > "$work/book-$1.txt" 2>&1
-  DAYS=$(echo "$days" | cut -d, -f46-60) TOKEN=$t RESIDENT=$resident taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" \
+  DAYS=$(echo "$days" | cut -d, -f46-60) TOKENS=$tokens RESIDENT=$resident taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" \
     --latency -s bench/load/post-visit.lua "http://127.0.0.1:$2" > "$work/book-best-$1.txt" 2>&1
   taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -H "Authorization: Bearer $t" \
     "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" > "$work/read-$1.txt" 2>&1

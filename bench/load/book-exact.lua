@@ -1,12 +1,14 @@
 -- wrk: POST /api/v1/visits for an exact slot (clinician and start), the request that runs the SQL of
 -- bench/load/booking.sql: lock one clinician, read their shifts and visits, insert. Every request
--- takes a different slot, spread over the clinicians (env CLINICIANS, DAYS, TOKEN, RESIDENT), so
+-- takes a different slot, spread over the clinicians (env CLINICIANS, DAYS, TOKENS, RESIDENT), so
 -- bookings do not queue on one clinician any more than pgbench's random clinician does. Slots are
 -- 20 minutes apart from 08:20 to 16:20 (a 15-minute visit, travel from and back to the clinic).
+-- Requests take turns among the schedulers' tokens (env TOKENS).
 local clinicians, days = {}, {}
 for c in string.gmatch(os.getenv("CLINICIANS"), "[^,]+") do clinicians[#clinicians + 1] = c end
 for d in string.gmatch(os.getenv("DAYS"), "[^,]+") do days[#days + 1] = d end
-local token, resident = os.getenv("TOKEN"), os.getenv("RESIDENT")
+local tokens, resident = {}, os.getenv("RESIDENT")
+for t in string.gmatch(os.getenv("TOKENS"), "[^,]+") do tokens[#tokens + 1] = t end
 local per_day = 25
 
 local threads, counter = {}, 0
@@ -19,7 +21,6 @@ init = function(args)
   thread_count = tonumber(os.getenv("WRK_THREADS") or "2")
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
-  wrk.headers["Authorization"] = "Bearer " .. token
 end
 
 request = function()
@@ -34,7 +35,9 @@ request = function()
     '{"resident_id":"%s","service_type":"blood_pressure_check","window_start":"%sT08:00:00+08:00",' ..
     '"window_end":"%sT17:00:00+08:00","clinician_id":"%s","starts_at":"%sT%02d:%02d:00+08:00"}',
     resident, d, d, c, d, math.floor(minutes / 60), minutes % 60)
-  return wrk.format(nil, "/api/v1/visits", nil, body)
+  -- Each request as one of the schedulers in turn (the per-user quota counts a minute's bookings).
+  local auth = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[(g % #tokens) + 1] }
+  return wrk.format(nil, "/api/v1/visits", auth, body)
 end
 
 statuses = {}

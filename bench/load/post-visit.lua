@@ -1,14 +1,17 @@
--- wrk: POST /api/v1/visits, best slot in a window on one of the benchmark's days (env DAYS, TOKEN, RESIDENT).
+-- wrk: POST /api/v1/visits, best slot in a window on one of the benchmark's days (env DAYS, TOKENS, RESIDENT; requests take turns among the tokens).
 local days = {}
 for d in string.gmatch(os.getenv("DAYS"), "[^,]+") do days[#days + 1] = d end
-local token, resident = os.getenv("TOKEN"), os.getenv("RESIDENT")
+local tokens, resident = {}, os.getenv("RESIDENT")
+for t in string.gmatch(os.getenv("TOKENS"), "[^,]+") do tokens[#tokens + 1] = t end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer " .. token
+local turn = 0
 request = function()
   local d = days[math.random(#days)]
   local body = string.format('{"resident_id":"%s","service_type":"blood_pressure_check","window_start":"%sT08:00:00+08:00","window_end":"%sT17:00:00+08:00"}', resident, d, d)
-  return wrk.format(nil, "/api/v1/visits", nil, body)
+  turn = turn + 1
+  local auth = { ["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. tokens[(turn % #tokens) + 1] }
+  return wrk.format(nil, "/api/v1/visits", auth, body)
 end
 local threads = {}
 setup = function(thread) threads[#threads + 1] = thread end
