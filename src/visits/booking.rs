@@ -268,8 +268,10 @@ pub fn take_exact(
 }
 
 /// How many clinicians' best slots a booking tries, each under that clinician's lock alone,
-/// before it locks every candidate clinician at once.
-const OPTIMISTIC_TRIES: usize = 4;
+/// before it locks every candidate clinician at once. Concurrent bookings of one window rank the
+/// clinicians alike, so a few tries would all meet the same held clinicians; skipping a held one
+/// costs one short statement.
+const OPTIMISTIC_TRIES: usize = 16;
 
 /// Takes the best free slot in the window (of one clinician, or any able one). None when nothing fits.
 ///

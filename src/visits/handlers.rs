@@ -557,30 +557,19 @@ pub async fn clinician_route(
         let clinic =
             crate::network::repo::find(conn, clinician.organization_id.as_deref().unwrap_or(""))?
                 .ok_or_else(AppError::not_found)?;
-        let filter = VisitFilter {
-            clinician_id: Some(id.clone()),
-            ..Default::default()
-        };
-        let page = crate::http::pagination::PageRequest {
-            limit: 500,
-            after: None,
-        };
-        let rows: Vec<VisitRow> = repo::list(conn, &user, &filter, &page)?
-            .into_iter()
-            .filter(|v| v.starts_at.is_some_and(|s| s >= from && s < to))
-            .filter(|v| Status::HOLDING_TIME.contains(&v.status.as_str()))
+        let day = repo::day_of(conn, &user, &id, from, to)?;
+        let places = day
+            .iter()
+            .map(|(v, home)| {
+                (
+                    v.id.clone(),
+                    v.starts_at.unwrap_or(from),
+                    v.ends_at.unwrap_or(from),
+                    *home,
+                )
+            })
             .collect();
-        let mut places = vec![];
-        for v in &rows {
-            let r = crate::people::residents::find(conn, &v.resident_id)?
-                .ok_or_else(AppError::not_found)?;
-            places.push((
-                v.id.clone(),
-                v.starts_at.unwrap_or(from),
-                v.ends_at.unwrap_or(from),
-                r.location(),
-            ));
-        }
+        let rows: Vec<VisitRow> = day.into_iter().map(|(v, _)| v).collect();
         let route = crate::planning::route::build(clinic.location(), places, st.travel.as_ref());
         let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&st.tz).fixed_offset();
         let stops = route
