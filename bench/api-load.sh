@@ -6,7 +6,8 @@
 # 2. carelink (release) on that PostgreSQL and on SQLite, pinned to core 0, load from core 1:
 #    booking = wrk POST /api/v1/visits (closed loop), reading a day = GET /clinicians/{id}/route
 #    at a fixed 250 requests/s (open loop, Python) and at full speed (wrk).
-# 3. RSS of the service before and after (SOAK_MINUTES of read load in between for the memory check).
+# 3. RSS of each service before and after; then SOAK_MINUTES of reading at 250/s on both at once,
+#    their RSS each minute (the memory check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-20}; CLIENTS=${CLIENTS:-16}; SOAK_MINUTES=${SOAK_MINUTES:-0}
@@ -69,18 +70,11 @@ measure() { # $1 = backend name, $2 = port
   taskset -c "$LOAD_CPU" wrk -t2 -c"$CLIENTS" -d"${DURATION}s" --latency -H "Authorization: Bearer $t" \
     "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" > "$work/read-$1.txt" 2>&1
   local fixed; fixed=$(taskset -c "$LOAD_CPU" python3 bench/load/fixed-rate.py "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" "$t" 250 "$DURATION")
-  # The soak: SOAK_MINUTES of reading at 250/s, the service's RSS read at its start and each minute.
-  local soak="[]"
-  if [ "$SOAK_MINUTES" != 0 ]; then
-    local samples; samples=$(rss "$pid")
-    taskset -c "$LOAD_CPU" python3 bench/load/fixed-rate.py "http://127.0.0.1:$2/api/v1/clinicians/$clinician/route?date=$day" "$t" 250 $((SOAK_MINUTES * 60)) > "$work/soak-$1.json" &
-    local load=$!
-    for _ in $(seq 1 "$SOAK_MINUTES"); do sleep 60; samples="$samples,$(rss "$pid")"; done
-    wait "$load"; soak="[$samples]"
-  fi
-  python3 - "$1" "$work/book-$1.txt" "$work/book-best-$1.txt" "$work/read-$1.txt" "$fixed" "$before" "$(rss "$pid")" "$soak" <<'PY'
+  # For the soak at the end: the service, a clinician and a token to read their day with.
+  echo "$pid $2 /api/v1/clinicians/$clinician/route?date=$day" >> "$work/soak-targets"
+  python3 - "$1" "$work/book-$1.txt" "$work/book-best-$1.txt" "$work/read-$1.txt" "$fixed" "$before" "$(rss "$pid")" <<'PY'
 import json, re, sys
-name, book, book_best, read, fixed, before, after, soak = sys.argv[1:]
+name, book, book_best, read, fixed, before, after = sys.argv[1:]
 def wrk(path):
     t = open(path).read()
     ms = lambda s: float(s[:-2]) if s.endswith("ms") else float(s[:-2]) / 1000 if s.endswith("us") else float(s[:-1]) * 1000
@@ -93,8 +87,7 @@ def wrk(path):
     return {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)),
             "p50_ms": pct.get("50"), "p99_ms": pct.get("99"), "statuses": codes or None}
 print(json.dumps({"backend": name, "booking": wrk(book), "booking_best_slot": wrk(book_best), "read_day": wrk(read),
-                  "read_day_at_250": json.loads(fixed), "rss_kib_before": int(before), "rss_kib_after": int(after),
-                  "rss_kib_each_soak_minute": json.loads(soak)}))
+                  "read_day_at_250": json.loads(fixed), "rss_kib_before": int(before), "rss_kib_after": int(after)}))
 PY
 }
 
@@ -112,10 +105,34 @@ print(json.dumps({"pgbench": sys.argv[1], "tps": float(re.search(r"tps = ([\d.]+
 psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS carelink_load WITH (FORCE)" >/dev/null; psql "$PG/postgres" -qc "CREATE DATABASE carelink_load" >/dev/null
 serve "$PG/carelink_load" 18181
 setup 18181 "$PG/carelink_load"
-psql "$PG/carelink_load" -qc "CREATE TABLE bench_clinicians AS SELECT row_number() OVER (ORDER BY id) AS n, id, organization_id AS clinic FROM users WHERE username LIKE 'bench.%'" >/dev/null
+psql "$PG/carelink_load" -qc "CREATE TABLE bench_clinicians AS SELECT row_number() OVER (ORDER BY id) AS n, id, organization_id AS clinic FROM users WHERE username LIKE 'bench.nurse%'" >/dev/null
 pgbench_ceiling "$PG/carelink_load"
 measure postgres 18181
 # SQLite
 serve "sqlite://$work/load.db" 18182
 setup 18182 "sqlite://$work/load.db"
 measure sqlite 18182
+# The soak: both services (still running, their databases full from the runs above) read a day at
+# 250 requests/s each for SOAK_MINUTES; their RSS is read at the start and every minute.
+if [ "$SOAK_MINUTES" != 0 ]; then
+  loads=()
+  while read -r pid port path; do  # a fresh token: the soak outlasts the first ones
+    taskset -c "$LOAD_CPU" python3 bench/load/fixed-rate.py "http://127.0.0.1:$port$path" "$(token "$port" sched01)" 250 \
+      $((SOAK_MINUTES * 60)) > "$work/soak-$pid.json" &
+    loads+=($!)
+  done < "$work/soak-targets"
+  samples=()
+  for minute in $(seq 0 "$SOAK_MINUTES"); do
+    [ "$minute" = 0 ] || sleep 60
+    samples+=("$(while read -r pid _; do printf '%s ' "$(rss "$pid")"; done < "$work/soak-targets")")
+  done
+  for l in "${loads[@]}"; do wait "$l"; done
+  python3 - "$work" "${samples[@]}" <<'PY'
+import json, sys
+work, samples = sys.argv[1], [list(map(int, s.split())) for s in sys.argv[2:]]
+pids = [line.split()[0] for line in open(f"{work}/soak-targets")]
+for i, name in enumerate(["postgres", "sqlite"][:len(pids)]):
+    print(json.dumps({"soak": name, "rss_kib_each_minute": [s[i] for s in samples],
+                      "reads": json.load(open(f"{work}/soak-{pids[i]}.json"))}))
+PY
+fi
