@@ -304,6 +304,51 @@ db_test! {
     }
 }
 
+db_test! {
+    async fn a_route_shows_the_days_visits_however_long_the_clinicians_history(app) {
+        let c = clinic(&app).await;
+        // 600 visits of earlier weeks, written before the day's: a route that read the
+        // clinician's first 500 visits and filtered the day afterwards would come back empty.
+        let start = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap().and_hms_opt(1, 0, 0).unwrap();
+        let mut conn = app.conn();
+        for i in 0..600 {
+            let s = start + Duration::hours(i * 3);
+            let row = carelink::visits::repo::NewVisitRow {
+                id: carelink::db::new_id(),
+                resident_id: c.resident.clone(),
+                clinic_id: app.org_id("WH-CL-01"),
+                clinician_id: Some(c.nurse_id.clone()),
+                service_type: "basic_nursing".into(),
+                status: "completed".into(),
+                priority: "routine".into(),
+                window_start: s,
+                window_end: s + Duration::hours(1),
+                starts_at: Some(s),
+                ends_at: Some(s + Duration::minutes(30)),
+                travel_minutes_before: Some(5),
+                location_exception: false,
+                plan_id: None,
+                referral_id: None,
+                notes: String::new(),
+                unplaced_reason: None,
+                requested_by: None,
+                version: 1,
+                created_at: s,
+                updated_at: s,
+            };
+            carelink::visits::repo::insert(&mut conn, &row).unwrap();
+        }
+        drop(conn);
+        assert_eq!(book(&app, &c.sched, &c.resident, "basic_nursing", &c.nurse_id, &at(c.d, "09:00"), c.d).await.status, 201);
+        assert_eq!(book(&app, &c.sched, &c.resident, "basic_nursing", &c.nurse_id, &at(c.d, "14:00"), c.d).await.status, 201);
+        let route = app.get(&format!("/api/v1/clinicians/{}/route?date={}", c.nurse_id, c.d), &c.sched).await;
+        assert_eq!(route.status, 200, "{route:?}");
+        let stops = route.body["stops"].as_array().unwrap();
+        assert_eq!(stops.len(), 2, "{stops:?}");
+        assert!(stops[0]["starts_at"].as_str().unwrap() < stops[1]["starts_at"].as_str().unwrap());
+    }
+}
+
 async fn act(app: &TestApp, token: &str, id: &str, action: &str, body: Value) -> Resp {
     app.post(&format!("/api/v1/visits/{id}/{action}"), token, body)
         .await
