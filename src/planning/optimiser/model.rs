@@ -337,6 +337,30 @@ impl Problem {
         self.continuity_weight > 0 && self.visits.iter().any(|v| v.preferred_clinician.is_some())
     }
 
+    /// A group number per shift: interchangeable shifts (same places, times, skills, capacity)
+    /// share one, so a search need try only one of them. Preferences and pins name the
+    /// clinician, so the clinician is part of the likeness when either is in play.
+    pub fn shift_groups(&self) -> Vec<usize> {
+        let named = self.has_preferences() || self.visits.iter().any(|v| v.pinned.is_some());
+        let mut seen: Vec<String> = vec![];
+        self.shifts
+            .iter()
+            .map(|s| {
+                let mut skills = s.skills.clone();
+                skills.sort();
+                let who = if named { s.clinician_id.as_str() } else { "" };
+                let key = format!(
+                    "{}|{}|{}|{}|{:?}|{:?}|{who}",
+                    s.start_place, s.end_place, s.starts_at, s.ends_at, skills, s.capacity
+                );
+                seen.iter().position(|k| *k == key).unwrap_or_else(|| {
+                    seen.push(key);
+                    seen.len() - 1
+                })
+            })
+            .collect()
+    }
+
     /// Whether any visit has demand and any shift a capacity (the capacity rule matters at all).
     pub fn has_capacities(&self) -> bool {
         self.visits.iter().any(|v| v.demand > 0) && self.shifts.iter().any(|s| s.capacity.is_some())

@@ -5,7 +5,7 @@ use super::solomon::{self, check};
 use super::*;
 
 /// A matrix of rounded Euclidean distances between points, used as both time and distance.
-fn plane(points: &[(f64, f64)]) -> TravelMatrix {
+pub(super) fn plane(points: &[(f64, f64)]) -> TravelMatrix {
     let d: Vec<i64> = points
         .iter()
         .flat_map(|a| {

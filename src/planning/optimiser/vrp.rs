@@ -99,7 +99,7 @@ fn run(
     let vehicles = (0..problem.shifts().len())
         .map(|s| vehicle(problem, s))
         .collect::<Result<Vec<_>, _>>()?;
-    let groups = similarity_groups(problem);
+    let groups = problem.shift_groups();
     let vrp = ProblemBuilder::default()
         .add_jobs(jobs.into_iter())
         .add_vehicles(vehicles.into_iter())
@@ -188,30 +188,6 @@ fn vehicle(problem: &Problem, shift: usize) -> Result<Vehicle, GenericError> {
         builder = builder.capacity(SingleDimLoad::new(capacity));
     }
     builder.build()
-}
-
-/// Shifts that are interchangeable share a group, which vrp-core uses to try one of them only.
-/// With preferences or pins, a clinician's name matters, so it is part of the likeness.
-fn similarity_groups(problem: &Problem) -> Vec<usize> {
-    let named = problem.has_preferences() || problem.visits().iter().any(|v| v.pinned.is_some());
-    let mut seen: Vec<String> = vec![];
-    problem
-        .shifts()
-        .iter()
-        .map(|s| {
-            let mut skills = s.skills.clone();
-            skills.sort();
-            let who = if named { s.clinician_id.as_str() } else { "" };
-            let key = format!(
-                "{}|{}|{}|{}|{:?}|{:?}|{who}",
-                s.start_place, s.end_place, s.starts_at, s.ends_at, skills, s.capacity
-            );
-            seen.iter().position(|k| *k == key).unwrap_or_else(|| {
-                seen.push(key);
-                seen.len() - 1
-            })
-        })
-        .collect()
 }
 
 /// The goal, in order: most priority placed; then least distance, plus the continuity penalty

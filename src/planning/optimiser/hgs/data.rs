@@ -130,7 +130,7 @@ impl<'p> Data<'p> {
             capacity,
             prize,
             weight,
-            group: groups(problem),
+            group: problem.shift_groups(),
             neighbours: vec![],
             max_dist,
             max_demand,
@@ -197,28 +197,4 @@ impl<'p> Data<'p> {
     fn share_a_shift(&self, i: usize, j: usize) -> bool {
         self.all_allowed || (0..self.m).any(|s| self.allowed(s, i) && self.allowed(s, j))
     }
-}
-
-/// Interchangeable shifts share a group. Preferences and pins name the clinician, so the
-/// clinician is part of the likeness when either is in play.
-fn groups(problem: &Problem) -> Vec<usize> {
-    let named = problem.has_preferences() || problem.visits().iter().any(|v| v.pinned.is_some());
-    let mut seen: Vec<String> = vec![];
-    problem
-        .shifts()
-        .iter()
-        .map(|s| {
-            let mut skills = s.skills.clone();
-            skills.sort();
-            let who = if named { s.clinician_id.as_str() } else { "" };
-            let key = format!(
-                "{}|{}|{}|{}|{:?}|{:?}|{who}",
-                s.start_place, s.end_place, s.starts_at, s.ends_at, skills, s.capacity
-            );
-            seen.iter().position(|k| *k == key).unwrap_or_else(|| {
-                seen.push(key);
-                seen.len() - 1
-            })
-        })
-        .collect()
 }

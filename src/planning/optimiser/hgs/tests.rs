@@ -4,22 +4,10 @@ use std::time::Duration;
 use super::data::Data;
 use super::segment::Segment;
 use super::Hgs;
+use crate::planning::optimiser::tests::plane;
 use crate::planning::optimiser::{
-    solve_with, ClinicianShift, Pin, Place, Problem, Search, SolveOptions, TravelMatrix, Visit,
-    Window,
+    solve_with, ClinicianShift, Pin, Place, Problem, Search, SolveOptions, Visit, Window,
 };
-
-fn plane(points: &[(f64, f64)]) -> TravelMatrix {
-    let d: Vec<i64> = points
-        .iter()
-        .flat_map(|a| {
-            points
-                .iter()
-                .map(move |b| (a.0 - b.0).hypot(a.1 - b.1).round() as i64)
-        })
-        .collect();
-    TravelMatrix::new(points.len(), d.clone(), d).expect("a square matrix")
-}
 
 fn shift(clinician: &str, place: Place, ends_at: i64) -> ClinicianShift {
     ClinicianShift {
