@@ -144,7 +144,7 @@ impl Scratch {
         }
         let admin = std::env::var("CARELINK_BENCH_POSTGRES_URL")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let mut server = PgConnection::establish(&admin)
+        let mut server = carelink::db::connect_pg(&admin)
             .expect("PostgreSQL reachable at CARELINK_BENCH_POSTGRES_URL");
         let created = server.batch_execute(&format!("CREATE DATABASE {name}"));
         created.expect("a PostgreSQL role that may create databases");
@@ -167,7 +167,7 @@ impl Drop for Scratch {
             return;
         };
         let name = self.url.rsplit('/').next().unwrap_or_default();
-        if let Ok(mut server) = PgConnection::establish(admin) {
+        if let Ok(mut server) = carelink::db::connect_pg(admin) {
             let _ = server.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }

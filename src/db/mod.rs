@@ -97,7 +97,7 @@ impl ManageConnection for Manager {
 
     fn connect(&self) -> Result<Pooled, R2d2Error> {
         let conn = match self.backend {
-            Backend::Postgres => diesel::PgConnection::establish(&self.url)
+            Backend::Postgres => connect_pg(&self.url)
                 .map(DbConn::Pg)
                 .map_err(R2d2Error::ConnectionError),
             Backend::Sqlite => {
@@ -138,6 +138,16 @@ impl ManageConnection for Manager {
             DbConn::Sqlite(c) => AnsiTransactionManager::is_broken_transaction_manager(c),
         }
     }
+}
+
+/// Opens a PostgreSQL connection. Every one goes through here, so that OpenSSL is initialised by
+/// us before libpq does it: without `OPENSSL_INIT_NO_ATEXIT`, OpenSSL frees its global state in an
+/// exit handler while other threads may still close TLS connections, and a process that exits
+/// with open connections (a test binary, a stopping service) aborts with "double free or
+/// corruption" (diesel-rs/diesel#3441). `openssl_sys::init` sets that flag, once per process.
+pub fn connect_pg(url: &str) -> ConnectionResult<diesel::PgConnection> {
+    openssl_sys::init();
+    diesel::PgConnection::establish(url)
 }
 
 /// Builds the pool without connecting: the service starts (and answers 503) while the database is down.

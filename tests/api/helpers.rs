@@ -4,7 +4,7 @@ use carelink::auth::Role;
 use carelink::config::{Secret, Settings};
 use carelink::db::{self, DbConn, Pool};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use std::sync::{Mutex, OnceLock};
@@ -88,7 +88,7 @@ impl Drop for TestApp {
                 }
             }
             TestDb::Postgres { admin_url, name } => {
-                if let Ok(mut c) = diesel::PgConnection::establish(admin_url) {
+                if let Ok(mut c) = carelink::db::connect_pg(admin_url) {
                     let _ = c
                         .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
                 }
@@ -127,7 +127,7 @@ fn pg_template(admin_url: &str) -> String {
         return name.clone();
     }
     let name = format!("carelink_tpl_{}", content_hash());
-    let mut admin = diesel::PgConnection::establish(admin_url).expect("PostgreSQL reachable");
+    let mut admin = carelink::db::connect_pg(admin_url).expect("PostgreSQL reachable");
     let exists = diesel::sql_query(format!(
         "SELECT 1 FROM pg_database WHERE datname = '{name}'"
     ))
@@ -199,8 +199,7 @@ fn fresh_database(backend: Backend) -> (String, TestDb) {
             let name = format!("t_{id}");
             {
                 let _serial = PG_LOCK.lock().unwrap_or_else(|e| e.into_inner());
-                let mut admin =
-                    diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+                let mut admin = carelink::db::connect_pg(&admin_url).expect("PostgreSQL reachable");
                 admin
                     .batch_execute(&format!(
                         "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""

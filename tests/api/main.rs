@@ -16,6 +16,7 @@ mod network;
 mod outage;
 mod people;
 mod privacy;
+mod process;
 mod referrals;
 mod reports;
 mod visits;

@@ -1,6 +1,5 @@
 //! Migrations: idempotent, and safe when several instances start on one PostgreSQL together.
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
 
 use crate::db_test;
 use crate::helpers::{postgres_url, with_database};
@@ -21,7 +20,7 @@ fn four_instances_migrating_one_postgresql_at_once_all_succeed() {
         return;
     };
     let name = format!("t_mig_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+    let mut admin = carelink::db::connect_pg(&admin_url).expect("PostgreSQL reachable");
     admin
         .batch_execute(&format!("CREATE DATABASE \"{name}\""))
         .unwrap();
