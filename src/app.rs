@@ -22,6 +22,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub tz: chrono_tz::Tz,
     pub travel: Arc<dyn crate::planning::travel::TravelModel>,
+    /// Turns true when this instance starts to stop: long-lived answers (event streams) end then,
+    /// so that the graceful shutdown does not wait for them (see [`stop_on_signal`]).
+    pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl AppState {
@@ -35,7 +38,14 @@ impl AppState {
             settings: Arc::new(settings),
             pool,
             metrics: Arc::new(Metrics::new()),
+            stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
+    }
+
+    /// Ends the event streams of this instance; their clients reconnect (to another instance)
+    /// and resume with `Last-Event-ID`.
+    pub fn stop_streams(&self) {
+        self.stopping.send_replace(true);
     }
 }
 
@@ -258,8 +268,8 @@ async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::not_found())
 }
 
-/// Starts serving on `listener`; the returned server runs until stopped (SIGTERM/SIGINT stop it
-/// gracefully: in-flight requests get `server.shutdown_timeout_seconds`).
+/// Starts serving on `listener`; the returned server runs until stopped through its handle (the
+/// binary stops it on SIGTERM/SIGINT, see [`stop_on_signal`]).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
     let workers = state.settings.server.workers;
     let shutdown = state.settings.server.shutdown_timeout_seconds;
@@ -277,9 +287,35 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .wrap_fn(crate::telemetry::observe)
     })
     .shutdown_timeout(shutdown)
+    .disable_signals()
     .listen(listener)?;
     if workers > 0 {
         server = server.workers(workers);
     }
     Ok(server.run())
+}
+
+/// Waits for SIGTERM or SIGINT, then stops gracefully: event streams end at once, new connections
+/// are refused, and requests in flight get `server.shutdown_timeout_seconds` to finish.
+pub async fn stop_on_signal(state: AppState, server: actix_web::dev::ServerHandle) {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = actix_web::rt::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = actix_web::rt::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = actix_web::rt::signal::ctrl_c().await;
+    tracing::info!("stopping: event streams end now, requests in flight may finish");
+    state.stop_streams();
+    server.stop(true).await;
 }

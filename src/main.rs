@@ -176,10 +176,9 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
                 carelink::referrals::deadlines::spawn(state.clone());
                 tracing::info!(%addr, "carelink listening; API docs at /docs/");
                 println!("carelink listening on http://{addr} (docs: http://{addr}/docs/)");
-                app::serve(state, listener)
-                    .map_err(|e| e.to_string())?
-                    .await
-                    .map_err(|e| e.to_string())
+                let server = app::serve(state.clone(), listener).map_err(|e| e.to_string())?;
+                actix_web::rt::spawn(app::stop_on_signal(state, server.handle()));
+                server.await.map_err(|e| e.to_string())
             })?;
         }
     }

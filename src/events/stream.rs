@@ -56,6 +56,7 @@ pub async fn events(
     };
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, actix_web::Error>>(64);
     let st = state.get_ref().clone();
+    let mut stopping = state.stopping.subscribe();
     actix_web::rt::spawn(async move {
         let mut last = start;
         let mut since_beat = Duration::ZERO;
@@ -81,7 +82,16 @@ pub async fn events(
                     }
                 }
             }
-            actix_web::rt::time::sleep(tick).await;
+            tokio::select! {
+                _ = actix_web::rt::time::sleep(tick) => {}
+                _ = stopping.wait_for(|stop| *stop) => {
+                    // The instance is stopping: end here so the shutdown need not wait for us.
+                    let _ = tx
+                        .send(Ok(web::Bytes::from_static(b": this instance is stopping; reconnect\n\n")))
+                        .await;
+                    return;
+                }
+            }
             since_beat += tick;
             since_check += tick;
             if since_beat >= Duration::from_secs(15) {

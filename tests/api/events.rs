@@ -77,6 +77,20 @@ impl Sse {
     }
 }
 
+impl Sse {
+    /// Everything the stream still sends, until it ends (or `wait` passes: None).
+    async fn rest(&mut self, wait: Duration) -> Option<String> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.resp.chunk()).await {
+                Err(_) => return None,
+                Ok(Ok(Some(chunk))) => self.buf.push_str(&String::from_utf8_lossy(&chunk)),
+                Ok(_) => return Some(std::mem::take(&mut self.buf)),
+            }
+        }
+    }
+}
+
 /// An SSE id as (transaction, event id), the order the stream delivers in.
 fn position(e: &Event) -> (i64, i64) {
     match e.id.split_once('-') {
@@ -246,5 +260,20 @@ db_test! {
         // The query token works nowhere else.
         let elsewhere = app.send(app.client.get(app.url(&format!("/api/v1/me?access_token={}", s.sched)))).await;
         assert_eq!(elsewhere.status, 401);
+    }
+}
+
+db_test! {
+    async fn stopping_an_instance_ends_its_event_streams_at_once_and_exits_cleanly(app) {
+        let s = setup(&app).await;
+        // A minute for requests in flight: an open stream must not hold the stop for that long.
+        let mut other = app.second_instance_with(&[("CARELINK_SERVER__SHUTDOWN_TIMEOUT_SECONDS", "60")]).await;
+        let mut sub = Sse::open(&app, &other.address, &s.sched, None).await;
+        let id = book(&app, &s, "11:00").await;
+        assert_eq!(sub.next(Duration::from_secs(5)).await.expect("the stream is live").data["entity_id"], id.as_str());
+        let status = other.terminate(Duration::from_secs(20)).await;
+        assert!(status.expect("the instance stopped well before its 60 s shutdown timeout").success(), "{status:?}");
+        let rest = sub.rest(Duration::from_secs(5)).await.expect("the stream ended");
+        assert!(rest.contains("stopping; reconnect"), "{rest:?}");
     }
 }

@@ -460,9 +460,36 @@ impl Drop for Instance {
     }
 }
 
+impl Instance {
+    /// Sends SIGTERM and waits (up to `wait`) for the process to end: its exit status, or None.
+    pub async fn terminate(
+        &mut self,
+        wait: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "SIGTERM sent");
+        let deadline = std::time::Instant::now() + wait;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return Some(status);
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
 impl TestApp {
     /// Starts the real binary as a second instance on this test's database and waits until it serves.
     pub async fn second_instance(&self) -> Instance {
+        self.second_instance_with(&[]).await
+    }
+
+    /// A second instance with extra settings as environment variables (`CARELINK_...`).
+    pub async fn second_instance_with(&self, env: &[(&str, &str)]) -> Instance {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -482,6 +509,7 @@ impl TestApp {
             )
             .env("CARELINK_LOG__LEVEL", "info")
             .env("CARELINK_SEED__DEMO", "false")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .stderr(std::fs::File::create(&log).expect("a log file"))
             .spawn()
