@@ -195,6 +195,14 @@ pub async fn get(
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&id)?;
     let row = http::db(&state, move |conn| {
+        let row = repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)?;
+        if !model::is_abandoned(&row.status, row.created_at, row.time_limit_seconds, now()) {
+            return Ok(row);
+        }
+        // Its instance stopped mid-search: say so instead of `running` for ever.
+        crate::db::write_tx(conn, |c| {
+            repo::finish(c, &id, Err(model::ABANDONED_ERROR.to_string()))
+        })?;
         repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)
     })
     .await?;

@@ -164,3 +164,61 @@ pub fn proposal(day_start: NaiveDateTime, solution: &opt::Solution, pinned: &[St
         load,
     }
 }
+
+/// How long past its time limit a run may still be `running` before it counts as abandoned: the
+/// search stops at its limit, and building and storing the proposal takes well under this.
+pub const ABANDONED_AFTER: Duration = Duration::seconds(120);
+
+/// The error a run gets when the instance solving it stopped (crash, deploy) before it finished.
+pub const ABANDONED_ERROR: &str =
+    "interrupted: the instance solving this run stopped before it finished; start a new run";
+
+/// Whether a run still `running` at `now` was abandoned: its search would have ended long ago, so
+/// the process that ran it is gone and nothing will ever finish it.
+pub fn is_abandoned(
+    status: &str,
+    created_at: NaiveDateTime,
+    limit_seconds: i32,
+    now: NaiveDateTime,
+) -> bool {
+    status == "running"
+        && now > created_at + Duration::seconds(limit_seconds.max(0).into()) + ABANDONED_AFTER
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    #[test]
+    fn a_running_run_is_abandoned_only_once_its_limit_and_the_grace_have_passed() {
+        let started = at("2026-11-28 08:00:00");
+        assert!(!is_abandoned(
+            "running",
+            started,
+            30,
+            at("2026-11-28 08:02:30")
+        ));
+        assert!(is_abandoned(
+            "running",
+            started,
+            30,
+            at("2026-11-28 08:02:31")
+        ));
+        assert!(!is_abandoned(
+            "completed",
+            started,
+            30,
+            at("2026-11-29 08:00:00")
+        ));
+        assert!(!is_abandoned(
+            "failed",
+            started,
+            30,
+            at("2026-11-29 08:00:00")
+        ));
+    }
+}

@@ -2,6 +2,7 @@
 //! a visit booked by hand meanwhile, who may see runs, and bad requests.
 use carelink::auth::Role;
 use chrono::Duration;
+use diesel::connection::SimpleConnection;
 use serde_json::{json, Value};
 
 use crate::db_test;
@@ -179,5 +180,27 @@ db_test! {
         let r = app.post("/api/v1/planning/runs", &d.sched, json!({"clinic_id": clinic, "date": "tomorrow"})).await;
         assert_eq!(r.status, 422);
         assert_eq!(app.count("planning_runs"), 1);
+    }
+}
+
+db_test! {
+    async fn a_run_whose_instance_stopped_mid_search_reads_as_failed_not_running_for_ever(app) {
+        let d = day(&app).await;
+        let done = run(&app, &d).await;
+        // What a run looks like when the process solving it was killed: still `running`, long ago.
+        app.conn().batch_execute(&format!(
+            "UPDATE planning_runs SET status = 'running', proposal = NULL, created_at = '2026-01-05 08:00:00' WHERE id = '{}'",
+            done.id()
+        )).unwrap();
+        let r = app.get(&format!("/api/v1/planning/runs/{}", done.id()), &d.sched).await;
+        assert_eq!(r.body["status"], "failed", "{r:?}");
+        assert!(r.body["error"].as_str().unwrap().starts_with("interrupted"), "{r:?}");
+        let apply = app.post(&format!("/api/v1/planning/runs/{}/apply", done.id()), &d.sched, json!({})).await;
+        assert_eq!(apply.status, 409, "{apply:?}");
+        // A run in its time limit stays running.
+        let fresh = app.post("/api/v1/planning/runs", &d.sched,
+            json!({"clinic_id": app.org_id("WH-CL-01"), "date": d.date, "time_limit_seconds": 2})).await;
+        let now = app.get(&format!("/api/v1/planning/runs/{}", fresh.id()), &d.sched).await;
+        assert_eq!(now.body["status"], "running", "{now:?}");
     }
 }
