@@ -46,6 +46,8 @@ pub struct Auth {
     pub audience: String,
     pub access_token_minutes: i64,
     pub refresh_token_days: i64,
+    /// Seconds after its rotation during which a spent refresh token still rotates (see ADR 0002).
+    pub refresh_reuse_grace_seconds: i64,
     pub leeway_seconds: u64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
@@ -255,6 +257,12 @@ impl Settings {
         }
         if self.auth.refresh_token_days < 1 {
             return Err(bad("auth.refresh_token_days", "must be at least 1"));
+        }
+        if !(0..=300).contains(&self.auth.refresh_reuse_grace_seconds) {
+            return Err(bad(
+                "auth.refresh_reuse_grace_seconds",
+                "must be between 0 and 300",
+            ));
         }
         if self.auth.max_failed_logins < 1 {
             return Err(bad("auth.max_failed_logins", "must be at least 1"));

@@ -120,8 +120,11 @@ pub async fn refresh(
     body: web::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
+    let grace = state.settings.auth.refresh_reuse_grace_seconds;
     let rotation = http::db(&state, move |conn| {
-        Ok(write_tx(conn, |c| repo::rotate_refresh(c, &token, now()))?)
+        Ok(write_tx(conn, |c| {
+            repo::rotate_refresh(c, &token, chrono::Duration::seconds(grace), now())
+        })?)
     })
     .await?;
     match rotation {

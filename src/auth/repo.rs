@@ -133,8 +133,15 @@ pub enum Rotation {
 }
 
 /// Spends a refresh token and issues the next one. Spending is one conditional UPDATE, so of two
-/// concurrent refreshes with one token exactly one rotates; the other counts as reuse.
-pub fn rotate_refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> QueryResult<Rotation> {
+/// concurrent refreshes with one token exactly one spends it. Presenting a spent token within
+/// `grace` of its spending rotates again (a lost answer, a second tab); later, it is reuse and
+/// revokes the session.
+pub fn rotate_refresh(
+    conn: &mut DbConn,
+    token: &str,
+    grace: chrono::Duration,
+    now: NaiveDateTime,
+) -> QueryResult<Rotation> {
     let hash = hash_token(token);
     let found: Option<(
         String,
@@ -170,8 +177,14 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> Que
     .set(refresh_tokens::used_at.eq(Some(now)))
     .execute(conn)?;
     if spent == 0 {
-        revoke_session(conn, &session_id, "refresh_token_reused", now)?;
-        return Ok(Rotation::Reused);
+        let used_at: Option<NaiveDateTime> = refresh_tokens::table
+            .find(&hash)
+            .select(refresh_tokens::used_at)
+            .first(conn)?;
+        if !within_reuse_grace(used_at, grace, now) {
+            revoke_session(conn, &session_id, "refresh_token_reused", now)?;
+            return Ok(Rotation::Reused);
+        }
     }
     let refresh_token = insert_refresh_token(conn, &session_id, session_expires, now)?;
     Ok(Rotation::Rotated {
@@ -179,6 +192,15 @@ pub fn rotate_refresh(conn: &mut DbConn, token: &str, now: NaiveDateTime) -> Que
         session_id,
         refresh_token,
     })
+}
+
+/// Whether a token spent at `used_at` may still rotate at `now` (pure rule).
+pub fn within_reuse_grace(
+    used_at: Option<NaiveDateTime>,
+    grace: chrono::Duration,
+    now: NaiveDateTime,
+) -> bool {
+    used_at.is_some_and(|at| grace > chrono::Duration::zero() && now - at <= grace)
 }
 
 pub fn revoke_session(

@@ -1,6 +1,7 @@
 //! Login, refresh rotation and reuse detection, logout, lockout, and forged tokens.
 use base64::Engine;
 use carelink::auth::Role;
+use diesel::connection::SimpleConnection;
 use serde_json::{json, Value};
 
 use crate::db_test;
@@ -114,6 +115,10 @@ db_test! {
         assert_ne!(r1, r2);
         assert_eq!(me_status(&app, &a2).await, 200);
 
+        // Past the grace for a lost answer (30 s by default), presenting r1 again is reuse.
+        app.conn()
+            .batch_execute("UPDATE refresh_tokens SET used_at = '2026-01-05 08:00:00' WHERE used_at IS NOT NULL")
+            .unwrap();
         let reuse = refresh(&app, &r1).await;
         assert_eq!(reuse.status, 401);
         assert_eq!(reuse.problem_code(), "refresh_token_reused");
@@ -126,10 +131,39 @@ db_test! {
 }
 
 db_test! {
-    async fn two_concurrent_refreshes_with_one_token_rotate_once(app) {
+    async fn a_spent_refresh_token_presented_again_within_the_grace_rotates_again_and_keeps_the_session(app) {
+        app.create_user("sched.a", Role::Scheduler, Some("WH-CL-01"), &[]);
+        let r1 = app.login("sched.a", PASSWORD).await.body["refresh_token"].as_str().unwrap().to_string();
+        let second = refresh(&app, &r1).await;
+        assert_eq!(second.status, 200, "{second:?}");
+        // The answer was lost (a reload mid-refresh, a dropped connection): the client retries with r1.
+        let retry = refresh(&app, &r1).await;
+        assert_eq!(retry.status, 200, "{retry:?}");
+        let (r2, r3) = (second.body["refresh_token"].as_str().unwrap(), retry.body["refresh_token"].as_str().unwrap());
+        assert_ne!(r2, r3);
+        for pair in [&second, &retry] {
+            assert_eq!(me_status(&app, pair.body["access_token"].as_str().unwrap()).await, 200);
+        }
+        // Each successor is single-use in its turn, and the session lives on.
+        let next = refresh(&app, r3).await;
+        assert_eq!(next.status, 200, "{next:?}");
+        assert_eq!(me_status(&app, next.body["access_token"].as_str().unwrap()).await, 200);
+    }
+}
+
+db_test! {
+    async fn two_concurrent_refreshes_with_one_token_both_get_a_pair_and_without_grace_one_wins(app) {
         app.create_user("sched.a", Role::Scheduler, Some("WH-CL-01"), &[]);
         let r1 = app.login("sched.a", PASSWORD).await.body["refresh_token"].as_str().unwrap().to_string();
         let (a, b) = futures_util::future::join(refresh(&app, &r1), refresh(&app, &r1)).await;
+        assert_eq!((a.status, b.status), (200, 200), "two tabs refreshing at once: {a:?} {b:?}");
+        assert_ne!(a.body["refresh_token"], b.body["refresh_token"]);
+
+        // With the grace off, spending is still one conditional update: exactly one rotates.
+        let strict = crate::helpers::spawn_app_with(app.backend, |s| s.auth.refresh_reuse_grace_seconds = 0).await;
+        strict.create_user("sched.a", Role::Scheduler, Some("WH-CL-01"), &[]);
+        let r1 = strict.login("sched.a", PASSWORD).await.body["refresh_token"].as_str().unwrap().to_string();
+        let (a, b) = futures_util::future::join(refresh(&strict, &r1), refresh(&strict, &r1)).await;
         let mut statuses = [a.status, b.status];
         statuses.sort();
         assert_eq!(statuses, [200, 401], "{a:?} {b:?}");

@@ -85,6 +85,7 @@ db_test! {
             ("CARELINK_SERVER__LISTEN", "not-an-address", "server.listen"),
             ("CARELINK_DISTRICT__TIMEZONE", "Mars/Olympus", "district.timezone"),
             ("CARELINK_AUTH__LEEWAY_SECONDS", "60", "auth.leeway_seconds"),
+            ("CARELINK_AUTH__REFRESH_REUSE_GRACE_SECONDS", "3600", "auth.refresh_reuse_grace_seconds"),
             ("CARELINK_AUTH__JWT_SECRET", "short", "auth.jwt_secret"),
             ("DATABASE_URL", "mysql://x", "database.url"),
         ];
