@@ -37,6 +37,7 @@
     'login.failed': ['用户名或密码不正确', 'Wrong username or password'],
     'login.locked': ['登录失败次数过多，账户暂时锁定，请稍后再试', 'Too many failed attempts: the account is locked for a while'],
     'login.expired': ['登录已过期，请重新登录', 'Your session has ended: please sign in again'],
+    'login.elsewhere': ['会话已在其他标签页结束，请重新登录', 'The session ended in another tab: please sign in again'],
     'login.residentNo': ['本工作台供机构员工使用，居民请使用手机应用。', 'This console is for staff; residents use the mobile app.'],
     'logout': ['退出', 'Sign out'],
     'nav.day': ['日程', 'Day'],
@@ -532,15 +533,40 @@
     return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   }
 
+  // One session for all of this browser's tabs (localStorage): a tab opened later is signed in, a
+  // refresh in one tab serves all, and signing out in one signs out all.
+  function storedSession() {
+    try { return JSON.parse(localStorage.getItem(SESSION_KEY) || 'null'); } catch (e) { return null; }
+  }
   function saveSession(tokens) {
     S.session = {
       access: tokens.access_token,
       refresh: tokens.refresh_token,
       exp: Date.now() + (Number(tokens.expires_in) || 900) * 1000,
     };
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify(S.session));
+    localStorage.setItem(SESSION_KEY, JSON.stringify(S.session));
     scheduleRefresh();
   }
+  function userOf(access) {
+    try {
+      const part = access.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      return JSON.parse(atob(part)).sub;
+    } catch (e) { return null; }
+  }
+  // Another tab changed the session: take its tokens, follow its sign-out, or start again when
+  // someone else signed in there.
+  window.addEventListener('storage', (e) => {
+    if (e.key !== SESSION_KEY && e.key !== null) return;
+    const stored = storedSession();
+    if (!stored) {
+      if (S.session) endSession('login.elsewhere');
+      return;
+    }
+    if (S.me && userOf(stored.access) !== S.me.id) { location.reload(); return; }
+    S.session = stored;
+    scheduleRefresh();
+    if (!S.me) start().catch(() => endSession('login.expired'));
+  });
 
   let refreshTimer = null;
   let refreshing = null;
@@ -554,13 +580,25 @@
     if (refreshing) return refreshing;
     const current = S.session;
     if (!current) return Promise.reject(new ApiError(401, {}));
-    refreshing = (async () => {
+    // Tabs refresh one at a time (a lock shared by the tabs, where the browser has one); a tab that
+    // waited finds the new tokens already stored and takes them instead of spending its old one.
+    const run = async () => {
+      const stored = storedSession();
+      if (!stored) {
+        endSession('login.elsewhere');
+        throw new ApiError(401, {});
+      }
+      if (stored.refresh !== current.refresh && stored.exp - Date.now() > 30000) {
+        S.session = stored;
+        scheduleRefresh();
+        return;
+      }
       let res;
       try {
         res = await fetch(`${API}/auth/refresh`, {
           method: 'POST',
           headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-          body: JSON.stringify({ refresh_token: current.refresh }),
+          body: JSON.stringify({ refresh_token: stored.refresh }),
         });
       } catch (e) {
         scheduleRetryRefresh();
@@ -572,7 +610,9 @@
         throw new ApiError(res.status, body);
       }
       saveSession(await res.json());
-    })().finally(() => { refreshing = null; });
+    };
+    const locked = navigator.locks ? navigator.locks.request('carelink.refresh', run) : run();
+    refreshing = locked.finally(() => { refreshing = null; });
     return refreshing;
   }
   function scheduleRetryRefresh() {
@@ -947,7 +987,7 @@
     S.session = null;
     S.me = null;
     S.view = null;
-    sessionStorage.removeItem(SESSION_KEY);
+    if (messageKey !== 'login.elsewhere') localStorage.removeItem(SESSION_KEY);
     for (const d of document.querySelectorAll('dialog')) d.remove();
     renderLogin(messageKey);
   }
@@ -1909,7 +1949,8 @@
   async function boot() {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = `carelink ${t('app.title')}`;
-    try { S.session = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null'); } catch (e) { S.session = null; }
+    sessionStorage.removeItem(SESSION_KEY); // where earlier versions kept it
+    S.session = storedSession();
     if (!S.session) { renderLogin(); return; }
     try {
       if (S.session.exp - Date.now() < 30000) await refreshTokens();

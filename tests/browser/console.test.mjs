@@ -58,7 +58,7 @@ async function reloadBetweenRefreshes(page, ttl) {
   }
   await page.reload();
 }
-const sessionOf = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem('carelink.session') || 'null'));
+const sessionOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('carelink.session') || 'null'));
 
 // ---- A tiny step runner ----
 const started = Date.now();
@@ -173,7 +173,7 @@ await step('(a) the login page shows, and sched01 signs in to the day view', asy
   for (const c of clinicians) await sched.locator(`.tl-row[data-clinician-id="${c.id}"]`).waitFor({ timeout: WAIT });
   await sched.locator('#live.live-on').waitFor({ timeout: WAIT });
   const tokens = await sessionOf(sched);
-  assert.ok(tokens && tokens.access && tokens.refresh, 'the tokens are kept in sessionStorage');
+  assert.ok(tokens && tokens.access && tokens.refresh, 'the tokens are kept in localStorage');
   firstAccess = tokens.access;
   await setDayDate(sched, DAY);
   await shot(sched, '02-day');
@@ -314,9 +314,9 @@ await step('the access token is refreshed before it expires, and again after a 4
   }
   // A token the server refuses: the console refreshes once and carries on.
   await sched.evaluate(() => {
-    const s = JSON.parse(sessionStorage.getItem('carelink.session'));
+    const s = JSON.parse(localStorage.getItem('carelink.session'));
     s.access = 'not.a.token';
-    sessionStorage.setItem('carelink.session', JSON.stringify(s));
+    localStorage.setItem('carelink.session', JSON.stringify(s));
   });
   await sched.reload(); // just after a refresh (the loop above), so none is in flight
   await sched.locator('.topbar .user-name').waitFor({ timeout: WAIT });
@@ -390,6 +390,35 @@ await step('admin sees the referrals read only, and the district report with its
   pages.splice(pages.indexOf(admin), 1);
 });
 
+await step('a second tab shares the session, both stay signed in through refreshes, and signing out in one ends both', async () => {
+  const tab2 = await sched.context().newPage();
+  watch(tab2, 'sched01-tab2');
+  await tab2.goto(BASE + '/');
+  await tab2.locator('.topbar .user-name').waitFor({ timeout: WAIT });
+  assert.equal(await tab2.locator('#login-username').count(), 0, 'the second tab opens signed in');
+  if (schedPair.expires_in <= 65) {
+    // With 1-minute tokens each tab's timer fires every few seconds: let three refreshes pass.
+    const seen = new Set([(await sessionOf(sched)).access]);
+    const deadline = Date.now() + 30_000;
+    while (seen.size < 4 && Date.now() < deadline) {
+      await sched.waitForTimeout(200);
+      seen.add((await sessionOf(sched)).access);
+    }
+    assert.ok(seen.size >= 4, `three refreshes with two tabs open (saw ${seen.size - 1})`);
+  }
+  for (const [page, name] of [[sched, 'first'], [tab2, 'second']]) {
+    assert.equal(await page.locator('#login-username').count(), 0, `the ${name} tab is still signed in`);
+  }
+  await call((await sessionOf(tab2)).access, 'GET', '/me');
+  await tab2.click('#logout');
+  await tab2.locator('#login-username').waitFor({ timeout: WAIT });
+  await sched.locator('.login-error', { hasText: '其他标签页' }).waitFor({ timeout: WAIT });
+  await shot(sched, '13-signed-out-in-another-tab');
+  pages.splice(pages.indexOf(tab2), 1);
+  await tab2.close();
+  await login(sched, 'sched01');
+});
+
 await step('(e) the English switch shows English labels and is remembered', async () => {
   await sched.click('.nav-link[data-view="day"]');
   await sched.click('#lang-toggle');
@@ -398,13 +427,13 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   assert.equal(await sched.getAttribute('html', 'lang'), 'en');
   await sched.locator('.page-title', { hasText: 'Visits of the day' }).waitFor({ timeout: WAIT });
   await setDayDate(sched, DAY);
-  await shot(sched, '13-english-day');
+  await shot(sched, '14-english-day');
   await reloadBetweenRefreshes(sched, schedPair.expires_in);
   await sched.locator('.nav-link[data-view="day"]', { hasText: 'Day' }).waitFor({ timeout: WAIT });
   assert.equal(await sched.evaluate(() => localStorage.getItem('carelink.lang')), 'en');
   await sched.click('.nav-link[data-view="report"]');
   await sched.locator('.page-title', { hasText: 'Unit report' }).waitFor({ timeout: WAIT });
-  await shot(sched, '14-english-report');
+  await shot(sched, '15-english-report');
   await sched.click('#logout');
   await sched.locator('#login-username').waitFor({ timeout: WAIT });
   assert.match(await sched.locator('.login-card').innerText(), /Staff sign-in/);
