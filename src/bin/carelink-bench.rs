@@ -37,6 +37,9 @@ enum Command {
         /// Stop after this many generations as well (for reproducible runs).
         #[arg(long)]
         max_generations: Option<usize>,
+        /// Stop once this many offspring in a row found no better plan (as the service does).
+        #[arg(long)]
+        stall: Option<usize>,
         /// The search to run: hgs (our hybrid genetic search) or vrp-core.
         #[arg(long, default_value = "hgs")]
         search: String,
@@ -59,6 +62,9 @@ enum Command {
         /// Seconds for the whole day, shared out between the clinics.
         #[arg(long, default_value_t = 10.0)]
         time_limit: f64,
+        /// Stop each clinic's search once this many offspring in a row found no better plan.
+        #[arg(long)]
+        stall: Option<usize>,
         /// The search to run: hgs (our hybrid genetic search) or vrp-core.
         #[arg(long, default_value = "hgs")]
         search: String,
@@ -74,18 +80,14 @@ fn main() -> ExitCode {
             time_limit,
             seed,
             max_generations,
+            stall,
             search,
             best_known,
             files,
         } => search_named(&search).and_then(|search| {
-            run_solomon(
-                search.as_ref(),
-                time_limit,
-                seed,
-                max_generations,
-                best_known,
-                &files,
-            )
+            let mut options = options(time_limit, seed, stall)?;
+            options.max_generations = max_generations;
+            run_solomon(search.as_ref(), &options, best_known, &files)
         }),
         Command::DistrictDay {
             seed,
@@ -93,16 +95,22 @@ fn main() -> ExitCode {
             clinicians_per_clinic,
             visits,
             time_limit,
+            stall,
             search,
             network,
         } => search_named(&search).and_then(|search| {
-            run_district(
-                search.as_ref(),
+            let params = DistrictParams {
                 seed,
-                clinics,
                 clinicians_per_clinic,
                 visits,
+                continuity_weight: 10 * 60,
+            };
+            run_district(
+                search.as_ref(),
+                &params,
+                clinics,
                 time_limit,
+                stall,
                 &network,
             )
         }),
@@ -124,9 +132,13 @@ fn search_named(name: &str) -> Result<Box<dyn Search>, String> {
     }
 }
 
-fn options(seconds: f64, seed: u64) -> Result<SolveOptions, String> {
+fn options(seconds: f64, seed: u64, stall: Option<usize>) -> Result<SolveOptions, String> {
     let limit = Duration::try_from_secs_f64(seconds).map_err(|e| format!("--time-limit: {e}"))?;
-    SolveOptions::new(limit, seed).map_err(|e| format!("--time-limit: {e}"))
+    let options = SolveOptions::new(limit, seed).map_err(|e| format!("--time-limit: {e}"))?;
+    Ok(SolveOptions {
+        stall_limit: stall,
+        ..options
+    })
 }
 
 /// CPU seconds this process has used (Linux; clock ticks at the usual 100 Hz), to show how much
@@ -146,14 +158,10 @@ fn round(value: f64, decimals: i32) -> f64 {
 
 fn run_solomon(
     search: &dyn Search,
-    seconds: f64,
-    seed: u64,
-    max_generations: Option<usize>,
+    options: &SolveOptions,
     best_known: Option<PathBuf>,
     files: &[PathBuf],
 ) -> Result<(), String> {
-    let mut options = options(seconds, seed)?;
-    options.max_generations = max_generations;
     let table_path = best_known.or_else(|| {
         let dir = files.first()?.parent().unwrap_or(Path::new("."));
         Some(dir.join("best_known.csv"))
@@ -164,7 +172,7 @@ fn run_solomon(
         .unwrap_or_default();
     let mut failed = 0;
     for file in files {
-        match solve_file(search, file, &options, &table) {
+        match solve_file(search, file, options, &table) {
             Ok(line) => match serde_json::to_string(&line) {
                 Ok(json) => println!("{json}"),
                 Err(e) => return Err(e.to_string()),
@@ -240,11 +248,10 @@ struct SolomonLine {
 
 fn run_district(
     search: &dyn Search,
-    seed: u64,
+    params: &DistrictParams,
     clinic_count: usize,
-    clinicians_per_clinic: usize,
-    visits: usize,
     seconds: f64,
+    stall: Option<usize>,
     network: &Path,
 ) -> Result<(), String> {
     let (total, cpu_before) = (Instant::now(), cpu_seconds());
@@ -261,16 +268,10 @@ fn run_district(
         speed_kmh: 20.0,
         minimum_minutes: 3,
     };
-    let params = DistrictParams {
-        seed,
-        clinicians_per_clinic,
-        visits,
-        continuity_weight: 10 * 60,
-    };
-    let days = district::generate(&clinics[..clinic_count], &params, &travel)
-        .map_err(|e| e.to_string())?;
+    let days =
+        district::generate(&clinics[..clinic_count], params, &travel).map_err(|e| e.to_string())?;
     // Nine tenths of the budget for the searches; the rest covers generating and timing.
-    let per_clinic = options(seconds * 0.9 / clinic_count as f64, seed)?;
+    let per_clinic = options(seconds * 0.9 / clinic_count as f64, params.seed, stall)?;
     let (mut placed, mut unplaced, mut travel_seconds, mut shifts) = (0, 0, 0, 0);
     let (mut kept, mut missed) = (0, 0);
     let mut clinicians = BTreeSet::new();
@@ -304,7 +305,7 @@ fn run_district(
         shifts,
         continuity_kept: kept,
         continuity_missed: missed,
-        seed,
+        seed: params.seed,
         search: search.name(),
     };
     println!(

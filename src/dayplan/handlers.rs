@@ -170,6 +170,10 @@ fn spawn_solve(
         let pool = state.pool.clone();
         let _ = web::block(move || {
             let result = SolveOptions::new(std::time::Duration::from_secs(limit), seed)
+                .map(|o| SolveOptions {
+                    stall_limit: Some(SolveOptions::SERVICE_STALL_LIMIT),
+                    ..o
+                })
                 .and_then(|o| opt::solve(&problem, &o))
                 .map(|s| {
                     serde_json::to_string(&model::proposal(day_start, &s, &pinned))

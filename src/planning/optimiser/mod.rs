@@ -46,11 +46,18 @@ pub struct SolveOptions {
     pub seed: u64,
     /// Stop after this many generations as well (bounds the work in tests; for HGS, offspring).
     pub max_generations: Option<usize>,
+    /// Stop early once the search has gone this many offspring without a better plan, and at
+    /// least as many as it took to find its best (HGS; vrp-core runs to its limit). The service
+    /// sets [`Self::SERVICE_STALL_LIMIT`]: a clinic's day of 40 visits is back in under a second
+    /// with the plan the full limit finds (figures in bench/README.md).
+    pub stall_limit: Option<usize>,
 }
 
 impl SolveOptions {
     pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(10);
     pub const MAX_TIME_LIMIT: Duration = Duration::from_secs(300);
+    /// Offspring without a better plan after which a service run stops (see `stall_limit`).
+    pub const SERVICE_STALL_LIMIT: usize = 1_000;
 
     /// Options with a checked time limit: more than zero and at most [`Self::MAX_TIME_LIMIT`].
     pub fn new(time_limit: Duration, seed: u64) -> Result<SolveOptions, SolveError> {
@@ -63,6 +70,7 @@ impl SolveOptions {
             time_limit,
             seed,
             max_generations: None,
+            stall_limit: None,
         })
     }
 }
@@ -73,6 +81,7 @@ impl Default for SolveOptions {
             time_limit: Self::DEFAULT_TIME_LIMIT,
             seed: 0,
             max_generations: None,
+            stall_limit: None,
         }
     }
 }

@@ -42,6 +42,7 @@ fn quick() -> SolveOptions {
         time_limit: Duration::from_secs(5),
         seed: 7,
         max_generations: Some(60),
+        stall_limit: None,
     }
 }
 

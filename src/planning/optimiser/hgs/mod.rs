@@ -97,7 +97,10 @@ struct Run<'d, 'p> {
     /// Per offspring since the last penalty update: (no time warp, no excess load).
     recent: Vec<(bool, bool)>,
     iterations: usize,
+    /// The iteration of the last better plan since the last restart, and since the start.
     improved_at: usize,
+    best_at: usize,
+    stall_limit: Option<usize>,
 }
 
 const MIN_PENALTY: f64 = 0.1;
@@ -131,11 +134,17 @@ impl<'d, 'p> Run<'d, 'p> {
             recent: vec![],
             iterations: 0,
             improved_at: 0,
+            best_at: 0,
+            stall_limit: options.stall_limit,
         }
     }
 
     fn stopped(&self) -> bool {
-        self.max_iterations.is_some_and(|m| self.iterations >= m) || Instant::now() >= self.deadline
+        self.max_iterations.is_some_and(|m| self.iterations >= m)
+            || self
+                .stall_limit
+                .is_some_and(|n| self.iterations - self.best_at >= n.max(self.best_at))
+            || Instant::now() >= self.deadline
     }
 
     /// The best feasible plan found (if any) and the greedy one.
@@ -223,6 +232,7 @@ impl<'d, 'p> Run<'d, 'p> {
         if self.best.as_ref().is_none_or(|b| ind.key() < b.key()) {
             self.best = Some(ind.clone());
             self.improved_at = self.iterations;
+            self.best_at = self.iterations;
         }
     }
 

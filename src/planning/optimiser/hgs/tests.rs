@@ -34,6 +34,7 @@ fn bounded(seed: u64, iterations: usize) -> SolveOptions {
         time_limit: Duration::from_secs(30),
         seed,
         max_generations: Some(iterations),
+        stall_limit: None,
     }
 }
 
@@ -290,6 +291,7 @@ fn an_enormous_time_limit_with_an_iteration_bound_still_plans() {
         time_limit: Duration::MAX,
         seed: 1,
         max_generations: Some(5),
+        stall_limit: None,
     };
     let solution = solve_with(&Hgs::default(), &problem, &options).expect("a plan");
     assert_eq!(solution.figures.placed, 16);
@@ -303,8 +305,28 @@ fn with_almost_no_time_the_search_still_returns_a_plan_that_keeps_every_rule() {
             time_limit: Duration::from_nanos(1),
             seed,
             max_generations: None,
+            stall_limit: None,
         };
         let solution = solve_with(&Hgs::default(), &problem, &options).expect("a valid plan");
         assert!(solution.figures.placed > 0);
     }
+}
+
+#[test]
+fn a_search_that_stops_improving_ends_long_before_its_time_limit_with_the_best_plan() {
+    let problem = two_lines();
+    let options = SolveOptions {
+        time_limit: SolveOptions::MAX_TIME_LIMIT,
+        seed: 3,
+        max_generations: None,
+        stall_limit: Some(200),
+    };
+    let started = std::time::Instant::now();
+    let solution = solve_with(&Hgs::default(), &problem, &options).expect("a plan");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "the stall limit stopped it, not the {:?} limit",
+        SolveOptions::MAX_TIME_LIMIT
+    );
+    assert_eq!(solution.figures.total_distance, 273);
 }
