@@ -202,6 +202,11 @@
     'ref.noActions': ['当前状态无可办理事项', 'Nothing to do in this state'],
     'ref.done': ['已办理：{action}', 'Done: {action}'],
     'ref.people': ['转诊双方', 'Parties'],
+    'ref.new': ['新建转诊', 'New referral'],
+    'ref.newUp': ['上转至医院', 'Refer up to a hospital'],
+    'ref.newDown': ['下转至社区或养老机构', 'Refer down to a clinic or care home'],
+    'ref.sent': ['转诊单已提交', 'Referral sent'],
+    'ref.noResidents': ['暂无可转诊的居民', 'No residents to refer'],
     'rstatus.submitted': ['待接收', 'Submitted'],
     'rstatus.accepted': ['已接收', 'Accepted'],
     'rstatus.rejected': ['已拒绝', 'Rejected'],
@@ -226,6 +231,13 @@
     'raction.deadline_passed': ['超过响应时限', 'Deadline passed'],
     'raction.escalate': ['超时升级', 'Escalated'],
     'rf.receiving_doctor': ['接诊医生', 'Receiving doctor'],
+    'rf.choose': ['请选择', 'Choose'],
+    'rf.resident': ['患者', 'Patient'],
+    'rf.to': ['转入单位', 'To'],
+    'rf.priority': ['优先级', 'Priority'],
+    'rf.referralReason': ['转诊原因（主要现病史）', 'Reason (current history)'],
+    'rf.sendingDoctor': ['转诊医生', 'Referring doctor'],
+    'rf.sendingPhone': ['转诊医生电话', 'Referring doctor\'s phone'],
     'rf.comment': ['说明', 'Comment'],
     'rf.reason_code': ['拒绝原因', 'Reason'],
     'rf.advice': ['退回意见', 'Advice'],
@@ -1559,11 +1571,78 @@
           type: 'button', role: 'tab', class: ['tab', R.box === k && 'active'], data: { box: k }, 'aria-selected': R.box === k ? 'true' : 'false',
           on: { click: () => { R.box = k; R.selected = null; R.detail = null; clear(main); viewReferrals(main); } },
         }, l, k === 'inbox' ? h('span', { class: 'tab-count', data: { countFor: k }, title: t('ref.pending'), text: S.pending ? String(S.pending) : '' }) : null))),
-        h('div', { class: 'toolbar-end' }, statusSel, h('label', { class: 'check' }, overdueCb, t('ref.overdueOnly')))),
+        h('div', { class: 'toolbar-end' },
+          referralDirection() ? h('button', { type: 'button', id: 'ref-new', class: 'btn btn-primary btn-sm', on: { click: () => newReferral(main) } }, `＋ ${t('ref.new')}`) : null,
+          statusSel, h('label', { class: 'check' }, overdueCb, t('ref.overdueOnly')))),
       h('div', { class: ['ref-layout', R.selected && 'has-selection'], id: 'ref-layout' },
         h('div', { class: 'card ref-list-card' }, h('div', { id: 'ref-list', class: 'ref-list' }, h('p', { class: 'empty', text: t('common.loading') }))),
         h('div', { class: 'card ref-detail-card' }, h('div', { id: 'ref-detail', class: 'ref-detail' }, h('p', { class: 'empty', text: t('ref.pick') })))));
     refreshReferrals();
+  }
+
+  // Which way this user's organisation refers: clinics and care homes up to a hospital, hospitals
+  // down to a clinic or care home (the authority only watches).
+  function referralDirection() {
+    const kind = (S.orgs.get(S.me.organization_id) || {}).kind;
+    if (S.me.role === 'hospital' && kind === 'hospital') return 'down';
+    if (['scheduler', 'clinician', 'care_home'].includes(S.me.role) && ['clinic', 'care_home'].includes(kind)) return 'up';
+    return null;
+  }
+
+  async function newReferral(main) {
+    const direction = referralDirection();
+    if (!direction) return;
+    let residents = [...S.residents.values()];
+    try {
+      if (!residents.length) {
+        residents = await all('/residents');
+        for (const r of residents) S.residents.set(r.id, r);
+      }
+    } catch (e) { toast(t('err.generic'), 'error', e.message); return; }
+    if (!residents.length) { toast(t('ref.noResidents'), 'error'); return; }
+    const byName = (a, b) => a.name.localeCompare(b.name, 'zh-CN');
+    const targets = [...S.orgs.values()]
+      .filter((o) => o.active !== false && (direction === 'up' ? o.kind === 'hospital' : ['clinic', 'care_home'].includes(o.kind)))
+      .sort(byName);
+    const choose = (options) => [['', t('rf.choose')], ...options];
+    const opt = (x) => x || null;
+    const summary = direction === 'up'
+      ? [['past_history', true], ['treatment_so_far', true], ['allergies', false]]
+      : [['treatment_given', true], ['rehabilitation_advice', true], ['medications', false]];
+    formDialog({
+      title: t(direction === 'up' ? 'ref.newUp' : 'ref.newDown'),
+      submit: t('ref.new'),
+      fields: [
+        { name: 'resident_id', label: t('rf.resident'), type: 'select', required: true,
+          options: choose(residents.slice().sort(byName).map((r) => [r.id, [r.name, r.age ? t('common.years', { n: r.age }) : ''].filter(Boolean).join(' · ')])) },
+        { name: 'to_organization_id', label: t('rf.to'), type: 'select', required: true, options: choose(targets.map((o) => [o.id, o.name])) },
+        { name: 'department', label: t('rf.department') },
+        { name: 'priority', label: t('rf.priority'), type: 'select', value: 'routine',
+          options: ['routine', 'urgent', 'green_channel'].map((p) => [p, t(`rprio.${p}`)]) },
+        { name: 'reason', label: t('rf.referralReason'), type: 'textarea', required: true, rows: 2 },
+        { name: 'diagnosis.text', label: t('rf.diagnosis_text'), required: true },
+        { name: 'diagnosis.code', label: t('rf.diagnosis_code') },
+        ...summary.map(([k, required]) => ({ name: `clinical_summary.${k}`, label: t(`cs.${k}`), type: 'textarea', rows: 2, required })),
+        { name: 'sending_doctor.name', label: t('rf.sendingDoctor') },
+        { name: 'sending_doctor.phone', label: t('rf.sendingPhone'), type: 'tel' },
+      ],
+      onSubmit: async (v) => {
+        const created = await api('/referrals', {
+          method: 'POST',
+          body: {
+            resident_id: v.resident_id, direction, to_organization_id: v.to_organization_id,
+            department: opt(v.department), priority: v.priority, reason: v.reason,
+            diagnosis: { text: v['diagnosis.text'], code: opt(v['diagnosis.code']) },
+            clinical_summary: Object.fromEntries(summary.map(([k]) => [k, v[`clinical_summary.${k}`]]).filter(([, x]) => x)),
+            sending_doctor: v['sending_doctor.name'] ? { name: v['sending_doctor.name'], phone: opt(v['sending_doctor.phone']) } : null,
+          },
+        });
+        markOwn(created.id);
+        toast(t('ref.sent'), 'ok', residentName(created.resident_id));
+        Object.assign(S.ref, { box: 'outbox', status: '', overdue: false, selected: created.id, detail: null });
+        if (S.view === 'referrals') { clear(main); viewReferrals(main); }
+      },
+    });
   }
 
   async function refreshReferrals(changedId) {

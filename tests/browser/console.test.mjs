@@ -233,16 +233,46 @@ await step('(b) booking through the availability search puts the visit on the cl
 
 let referralId;
 let desk;
-await step('(c) an up-referral from sched01 reaches desk-ho01\'s inbox and is accepted there', async () => {
+await step('(c) an up-referral written in sched01\'s console reaches desk-ho01\'s inbox and is accepted there', async () => {
   const hospital = (await call(schedToken, 'GET', '/organizations?code=WH-HO-01')).items[0];
-  const r = await call(schedToken, 'POST', '/referrals', {
-    resident_id: residents[0].id, direction: 'up', to_organization_id: hospital.id, department: '神经内科',
-    priority: 'green_channel', reason: '突发右侧肢体无力2小时，言语含糊',
-    diagnosis: { code: 'I63.9', text: '脑梗死？' },
-    clinical_summary: { past_history: '高血压10年', treatment_so_far: '阿司匹林 100mg', allergies: '无' },
-    sending_doctor: { name: '王医生', phone: '0871-1234567' },
-  });
-  referralId = r.id;
+  await sched.click('.nav-link[data-view="referrals"]');
+  await sched.click('#ref-new');
+  const form = sched.locator('dialog[open]');
+  await form.waitFor({ timeout: WAIT });
+  // Sent empty, the form names what is missing and sends nothing.
+  const before = (await call(schedToken, 'GET', '/referrals?box=outbox&limit=500')).items.length;
+  await form.locator('button[data-role="confirm"]').click();
+  await form.locator('.problem-fields li[data-field="resident_id"]').waitFor({ timeout: WAIT });
+  assert.match(await form.locator('.problem-fields').innerText(), /患者/);
+  await form.locator('select[name="resident_id"]').selectOption(residents[0].id);
+  await form.locator('select[name="to_organization_id"]').selectOption(hospital.id);
+  await form.locator('input[name="department"]').fill('神经内科');
+  await form.locator('select[name="priority"]').selectOption('green_channel');
+  await form.locator('textarea[name="reason"]').fill('突发右侧肢体无力2小时，言语含糊');
+  await form.locator('input[name="diagnosis.text"]').fill('脑梗死？');
+  await form.locator('input[name="diagnosis.code"]').fill('I63.9');
+  await form.locator('textarea[name="clinical_summary.past_history"]').fill('高血压10年');
+  await form.locator('textarea[name="clinical_summary.treatment_so_far"]').fill('阿司匹林 100mg');
+  await form.locator('textarea[name="clinical_summary.allergies"]').fill('无');
+  await form.locator('input[name="sending_doctor.name"]').fill('王医生');
+  await form.locator('input[name="sending_doctor.phone"]').fill('0871-1234567');
+  await shot(sched, '06b-referral-form');
+  await form.locator('button[data-role="confirm"]').click();
+  await form.waitFor({ state: 'detached', timeout: WAIT });
+  // The sender lands on the new referral in its outbox.
+  await sched.locator('.tab.active[data-box="outbox"]').waitFor({ timeout: WAIT });
+  const mine = sched.locator('.ref-item.active');
+  await mine.waitFor({ timeout: WAIT });
+  referralId = await mine.getAttribute('data-id');
+  await sched.locator('#ref-detail .detail-head').waitFor({ timeout: WAIT });
+  const r = await call(schedToken, 'GET', `/referrals/${referralId}`);
+  assert.equal((await call(schedToken, 'GET', '/referrals?box=outbox&limit=500')).items.length, before + 1);
+  assert.deepEqual([r.status, r.priority, r.direction, r.to_organization_id, r.resident_id, r.department],
+    ['submitted', 'green_channel', 'up', hospital.id, residents[0].id, '神经内科']);
+  assert.deepEqual(r.clinical_summary, { past_history: '高血压10年', treatment_so_far: '阿司匹林 100mg', allergies: '无' });
+  assert.deepEqual(r.diagnosis, { code: 'I63.9', text: '脑梗死？' });
+  await sched.click('.nav-link[data-view="day"]');
+  await setDayDate(sched, DAY);
   const deskCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN' });
   desk = await deskCtx.newPage();
   watch(desk, 'desk-ho01');
