@@ -12,7 +12,9 @@ use clap::{Parser, Subcommand};
 use carelink::network::model::Location;
 use carelink::planning::optimiser::district::{self, DistrictParams};
 use carelink::planning::optimiser::solomon::{self, check};
-use carelink::planning::optimiser::{solve_with, Hgs, Search, SolveOptions, VrpCore};
+#[cfg(feature = "vrp-core")]
+use carelink::planning::optimiser::VrpCore;
+use carelink::planning::optimiser::{solve_with, Hgs, Search, SolveOptions};
 use carelink::planning::travel::GreatCircle;
 
 #[derive(Parser)]
@@ -127,7 +129,13 @@ fn main() -> ExitCode {
 fn search_named(name: &str) -> Result<Box<dyn Search>, String> {
     match name {
         "hgs" => Ok(Box::new(Hgs::default())),
+        #[cfg(feature = "vrp-core")]
         "vrp-core" => Ok(Box::new(VrpCore)),
+        #[cfg(not(feature = "vrp-core"))]
+        "vrp-core" => Err(
+            "--search vrp-core: this binary was built without it (cargo build --release --features vrp-core)"
+                .into(),
+        ),
         other => Err(format!("--search: hgs or vrp-core, not {other}")),
     }
 }

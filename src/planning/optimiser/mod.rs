@@ -3,9 +3,9 @@
 //! their own clinician where it is worth the travel. Skills, shifts, windows and pins are hard.
 //!
 //! The model ([`Problem`]) and the plan ([`Solution`]) know nothing of HTTP, SQL or the search;
-//! the search sits behind [`Search`] (by default our own hybrid genetic search, [`Hgs`]; the
-//! earlier vrp-core search stays as [`VrpCore`]) and only returns visit orders, which the model
-//! times and checks itself.
+//! the search sits behind [`Search`] (our own hybrid genetic search, [`Hgs`]; the earlier
+//! vrp-core search stays as `VrpCore` with the cargo feature `vrp-core`) and only returns visit
+//! orders, which the model times and checks itself.
 use std::time::Duration;
 
 use thiserror::Error;
@@ -13,12 +13,14 @@ use thiserror::Error;
 pub mod district;
 pub mod hgs;
 pub mod model;
+#[cfg(feature = "vrp-core")]
 mod random;
 pub mod reasons;
 mod repair;
 pub mod schedule;
 pub mod solomon;
 pub mod solution;
+#[cfg(feature = "vrp-core")]
 mod vrp;
 
 #[cfg(test)]
@@ -31,6 +33,7 @@ pub use model::{
 pub use reasons::UnplacedReason;
 pub use schedule::Breach;
 pub use solution::{Figures, Route, ShiftLoad, Solution, Stop, Unplaced};
+#[cfg(feature = "vrp-core")]
 pub use vrp::VrpCore;
 
 /// How long and with which seed to search.
