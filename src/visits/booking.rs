@@ -223,9 +223,10 @@ pub fn availability(
     ctx: &Ctx,
     t: &Target,
     only: Option<&str>,
+    except: Option<&str>,
 ) -> AppResult<Vec<Slot>> {
     let clinicians = able_clinicians(conn, t, only)?;
-    let days = days(conn, t, &clinicians, None)?;
+    let days = days(conn, t, &clinicians, except)?;
     Ok(slots::candidates(
         &need(ctx, t),
         &days,

@@ -38,6 +38,8 @@ pub struct AvailabilityQuery {
     pub from: String,
     pub to: String,
     pub clinician_id: Option<String>,
+    /// A visit of this resident being moved (rescheduled): its own time does not block a slot.
+    pub visit_id: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/availability", tag = "visits", params(AvailabilityQuery),
@@ -52,10 +54,26 @@ pub async fn availability(
     let from = parse_time("from", &q.from, state.tz)?;
     let to = parse_end("to", &q.to, state.tz)?;
     let window = window_of(&state, from, to)?;
+    let moving = q.visit_id.as_deref().map(parse_id).transpose()?;
     let (q, st) = (q.into_inner(), state.clone());
     let slots = http::db(&state, move |conn| {
         let t = booking::target(conn, &user, &q.resident_id, &q.service_type, window)?;
-        booking::availability(conn, &ctx(&st), &t, q.clinician_id.as_deref())
+        if let Some(id) = &moving {
+            let visit = repo::find_scoped(conn, &user, id)?.ok_or_else(AppError::not_found)?;
+            if visit.resident_id != t.resident.id {
+                return Err(AppError::invalid(
+                    "visit_id",
+                    "is a visit of another resident",
+                ));
+            }
+        }
+        booking::availability(
+            conn,
+            &ctx(&st),
+            &t,
+            q.clinician_id.as_deref(),
+            moving.as_deref(),
+        )
     })
     .await?;
     let items: Vec<AvailableSlot> = slots.iter().map(AvailableSlot::from).collect();

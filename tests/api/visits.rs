@@ -608,3 +608,45 @@ db_test! {
         assert_eq!(app.count("visit_plans"), 0);
     }
 }
+
+db_test! {
+    async fn moving_a_visit_offers_slots_over_its_own_time_and_reschedule_takes_one(app) {
+        let c = clinic(&app).await;
+        let booked = book(&app, &c.sched, &c.resident, "wound_dressing", &c.nurse_id, &at(c.d, "10:00"), c.d).await;
+        assert_eq!(booked.status, 201, "{booked:?}");
+        let (own_start, own_end) = (utc(&booked.body["starts_at"]), utc(&booked.body["ends_at"]));
+        let path = format!("/api/v1/availability?resident_id={}&service_type=wound_dressing&from={}&to={}",
+            c.resident, urlencoding(&at(c.d, "09:30")), urlencoding(&at(c.d, "11:00")));
+        let overlaps = |s: &Value| utc(&s["starts_at"]) < own_end && utc(&s["ends_at"]) > own_start;
+        // Its own visit blocks the nurse's 10:00-10:30 for anyone else...
+        assert!(!slots(&app.get(&path, &c.sched).await).iter().any(overlaps));
+        // ...but not for the visit being moved.
+        let moving = slots(&app.get(&format!("{path}&visit_id={}", booked.id()), &c.sched).await);
+        let later = moving.iter().find(|s| overlaps(s) && utc(&s["starts_at"]) > own_start)
+            .expect("a slot a little later, over the visit's own time");
+        let moved = app.post(&format!("/api/v1/visits/{}/reschedule", booked.id()), &c.sched,
+            json!({"clinician_id": later["clinician_id"], "starts_at": later["starts_at"]})).await;
+        assert_eq!(moved.status, 200, "{moved:?}");
+        assert_eq!(utc(&moved.body["starts_at"]), utc(&later["starts_at"]));
+
+        // Another resident's visit, or one the caller cannot see, is no key to availability.
+        let other = resident_at(&app, &c.sched, "吴秀英", 25.06, 102.71, None).await;
+        let wrong = app.get(&format!("/api/v1/availability?resident_id={other}&service_type=wound_dressing&from={}&to={}&visit_id={}",
+            c.d, c.d + Duration::days(1), booked.id()), &c.sched).await;
+        assert_eq!((wrong.status, wrong.body["errors"][0]["field"].as_str()), (422, Some("visit_id")), "{wrong:?}");
+        // A foreign clinic asking about its own resident with this clinic's visit: 404.
+        let foreign = app.token_for("sched.b", Role::Scheduler, Some("WH-CL-04")).await;
+        let their_resident = app.resident_of(&foreign, "WH-CL-04", "赵大爷").await;
+        let own_path = format!("/api/v1/availability?resident_id={their_resident}&service_type=basic_nursing&from={}&to={}",
+            c.d, c.d + Duration::days(1));
+        assert_eq!(app.get(&own_path, &foreign).await.status, 200);
+        let theirs = app.get(&format!("{own_path}&visit_id={}", booked.id()), &foreign).await;
+        assert_eq!(theirs.status, 404, "{theirs:?}");
+        let unknown = app.get(&format!("{path}&visit_id={}", uuid::Uuid::new_v4()), &c.sched).await;
+        assert_eq!(unknown.status, 404, "{unknown:?}");
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
+}
