@@ -111,6 +111,9 @@
     'visit.cancelReason': ['取消原因', 'Reason'],
     'visit.cancelled': ['已取消上门', 'Visit cancelled'],
     'visit.scheduled': ['已安排：{who} {time}', 'Scheduled: {who} {time}'],
+    'visit.reschedule': ['改约', 'Reschedule'],
+    'visit.rescheduled': ['已改约：{who} {time}', 'Rescheduled: {who} {time}'],
+    'visit.now': ['当前：{who} {time}', 'Now: {who} {time}'],
     'visit.pickSlot': ['选择时段', 'Pick a slot'],
     'vstatus.requested': ['待安排', 'Requested'],
     'vstatus.scheduled': ['已安排', 'Scheduled'],
@@ -1285,6 +1288,9 @@
     if (canBook() && ['requested', 'scheduled'].includes(v.status)) {
       actions.unshift({ label: t('visit.cancel'), cls: 'btn-danger-ghost', onClick: () => { setTimeout(() => cancelVisitDialog(v), 0); } });
     }
+    if (canBook() && v.status === 'scheduled') {
+      actions.splice(1, 0, { label: t('visit.reschedule'), cls: 'btn-secondary', role: 'reschedule', onClick: () => { setTimeout(() => scheduleDialog(v, true), 0); } });
+    }
     openDialog({ title: t('visit.title'), content, actions });
   }
 
@@ -1303,23 +1309,29 @@
     });
   }
 
-  // A pool visit: its candidate slots in its window; a click schedules it there.
-  function scheduleDialog(v) {
+  // A pool visit (or, moving, a scheduled one): its candidate slots in its window, where its own
+  // time does not count as taken; a click schedules it there.
+  function scheduleDialog(v, moving = false) {
     const list = h('div', { class: 'slots' }, h('p', { class: 'empty', text: t('book.finding') }));
+    const when = (at, who) => ({ who: staffName(who), time: `${dateOf(at)} ${hm(at)}` });
     const { close, err } = openDialog({
-      title: `${t('day.schedule')} · ${residentName(v.resident_id)} · ${serviceName(v.service_type)}`,
-      content: [h('p', { class: 'dialog-intro', text: `${t('day.window')} ${dateOf(v.window_start)} ${hm(v.window_start)}–${hm(v.window_end)}` }), list],
+      title: `${t(moving ? 'visit.reschedule' : 'day.schedule')} · ${residentName(v.resident_id)} · ${serviceName(v.service_type)}`,
+      content: [
+        h('p', { class: 'dialog-intro', text: `${t('day.window')} ${dateOf(v.window_start)} ${hm(v.window_start)}–${hm(v.window_end)}` }),
+        moving ? h('p', { class: 'muted small', text: t('visit.now', when(v.starts_at, v.clinician_id)) }) : null,
+        list],
       actions: [{ label: t('common.close') }],
       wide: true,
     });
-    api(`/availability?${q({ resident_id: v.resident_id, service_type: v.service_type, from: v.window_start, to: v.window_end })}`)
+    const params = { resident_id: v.resident_id, service_type: v.service_type, from: v.window_start, to: v.window_end, visit_id: moving ? v.id : null };
+    api(`/availability?${q(params)}`)
       .then((res) => {
         clear(list).append(slotList(res.items || [], async (s) => {
           clear(err);
           try {
             markOwn(v.id);
-            await api(`/visits/${v.id}/schedule`, { method: 'POST', body: { clinician_id: s.clinician_id, starts_at: s.starts_at } });
-            toast(t('visit.scheduled', { who: staffName(s.clinician_id), time: `${dateOf(s.starts_at)} ${hm(s.starts_at)}` }), 'ok', residentName(v.resident_id));
+            await api(`/visits/${v.id}/${moving ? 'reschedule' : 'schedule'}`, { method: 'POST', body: { clinician_id: s.clinician_id, starts_at: s.starts_at } });
+            toast(t(moving ? 'visit.rescheduled' : 'visit.scheduled', when(s.starts_at, s.clinician_id)), 'ok', residentName(v.resident_id));
             S.fresh = { id: v.id, at: Date.now() };
             close();
             refreshCurrent();

@@ -231,6 +231,27 @@ await step('(b) booking through the availability search puts the visit on the cl
   await shot(sched, '06-day-booked');
 });
 
+await step('a scheduled visit is moved from its dialog to another free slot in its window', async () => {
+  const dayBlock = sched.locator(`.tl-block[data-visit-id="${booked.id}"]`);
+  await dayBlock.click();
+  const card = sched.locator('dialog[open]');
+  await card.locator('button[data-role="reschedule"]').click();
+  const picker = sched.locator('dialog[open] .slot').first();
+  await picker.waitFor({ timeout: WAIT });
+  const offered = sched.locator('dialog[open] .slot');
+  const choices = await offered.evaluateAll((els) => els.map((e) => [e.dataset.clinicianId, e.dataset.startsAt]));
+  const target = choices.find(([, at]) => Date.parse(at) !== Date.parse(booked.starts_at));
+  assert.ok(target, `another slot than the visit's own time is offered (${choices.length} offered)`);
+  await shot(sched, '06a-reschedule-slots');
+  await sched.locator(`dialog[open] .slot[data-clinician-id="${target[0]}"][data-starts-at="${target[1]}"]`).click();
+  await sched.locator('.toast', { hasText: '已改约' }).waitFor({ timeout: WAIT });
+  const after = await call(schedToken, 'GET', `/visits/${booked.id}`);
+  assert.deepEqual([after.status, after.clinician_id, Date.parse(after.starts_at)], ['scheduled', target[0], Date.parse(target[1])]);
+  assert.ok(after.version > booked.version, 'the move is a new version of the visit');
+  await sched.locator(`.tl-row[data-clinician-id="${target[0]}"] .tl-block[data-visit-id="${booked.id}"]`).waitFor({ timeout: WAIT });
+  booked = after;
+});
+
 let referralId;
 let desk;
 await step('(c) an up-referral written in sched01\'s console reaches desk-ho01\'s inbox and is accepted there', async () => {
