@@ -59,6 +59,7 @@ enum UserCommand {
 }
 
 fn main() -> ExitCode {
+    carelink::ops::memory::limit_malloc_arenas();
     let cli = Cli::parse();
     let mut settings = match config::load() {
         Ok(s) => s,
