@@ -47,6 +47,7 @@ pub fn check_direction(direction: Direction, from: OrgKind, to: OrgKind) -> Resu
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReferralPriority)]
 pub enum Priority {
     #[default]
     Routine,
@@ -89,6 +90,7 @@ impl Priority {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = ReferralStatus)]
 pub enum Status {
     Submitted,
     Accepted,
@@ -480,6 +482,7 @@ pub struct AcceptBody {
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ReferralScheduleBody)]
 pub struct ScheduleBody {
     pub appointment_at: DateTime<FixedOffset>,
     pub department: String,
@@ -488,6 +491,7 @@ pub struct ScheduleBody {
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ReferralCancelBody)]
 pub struct CancelBody {
     pub reason: String,
 }

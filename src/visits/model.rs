@@ -7,6 +7,7 @@ use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = VisitStatus)]
 pub enum Status {
     Requested,
     Scheduled,
@@ -47,6 +48,7 @@ impl Status {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = VisitPriority)]
 pub enum Priority {
     #[default]
     Routine,
@@ -247,6 +249,7 @@ fn yes() -> bool {
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = VisitScheduleBody)]
 pub struct ScheduleBody {
     pub clinician_id: Option<String>,
     pub starts_at: DateTime<FixedOffset>,
@@ -254,6 +257,7 @@ pub struct ScheduleBody {
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = VisitCancelBody)]
 pub struct CancelBody {
     pub reason: String,
 }

@@ -85,6 +85,15 @@ db_test! {
         for path in ["/api/v1/auth/token", "/api/v1/organizations/{id}", "/api/v1/residents", "/api/v1/staff/{id}", "/api/v1/shifts"] {
             assert!(spec.body["paths"][path].is_object(), "{path} not documented");
         }
+        // Types of one name in two modules (a visit's and a referral's status) keep a schema each:
+        // one used to overwrite the other, and the visit schema listed the referral's states.
+        let schemas = &spec.body["components"]["schemas"];
+        let states = |name: &str| schemas[name]["enum"].as_array().unwrap_or_else(|| panic!("{name}")).clone();
+        assert!(states("VisitStatus").contains(&json!("requested")));
+        assert!(states("ReferralStatus").contains(&json!("submitted")));
+        assert!(states("ReferralPriority").contains(&json!("green_channel")));
+        assert!(!states("VisitPriority").contains(&json!("green_channel")));
+        assert_eq!(schemas["Visit"]["properties"]["status"]["$ref"], "#/components/schemas/VisitStatus");
         let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
         assert_eq!(docs.status(), 200);
         assert!(docs.text().await.unwrap().contains("swagger"), "the docs page is served from the binary");
