@@ -77,6 +77,8 @@ def seed(base, user):
     tok = token(base, user)
     me = call(base, "/api/v1/me", tok)
     day = datetime.date.today() + datetime.timedelta(days=1)
+    while day.weekday() >= 5:  # the demo's clinicians work on weekdays
+        day += datetime.timedelta(days=1)
     window = {"window_start": f"{day}T08:00:00+08:00", "window_end": f"{day}T17:00:00+08:00"}
     hospital = call(base, "/api/v1/organizations?kind=hospital&limit=1", tok)["items"][0]["id"]
     made = []
@@ -85,7 +87,7 @@ def seed(base, user):
         try:
             made.append((what, call(base, path, tok, body)["id"]))
         except urllib.error.HTTPError as e:
-            print(f"seed {user}: {what} answered {e.code}", file=sys.stderr)
+            print(f"seed {user}: {what} answered {e.code} {e.read().decode()[:300]}", file=sys.stderr)
 
     attempt("resident", "/api/v1/residents", {"name": "模糊测试", "sex": "male", "birth_date": "1940-02-02",
             "location": {"lat": 25.05, "lon": 102.7}, **({} if me["role"] == "care_home" else
@@ -96,7 +98,7 @@ def seed(base, user):
     r = residents[0]
     attempt("visit in the pool", "/api/v1/visits", {"resident_id": r, "service_type": "blood_pressure_check", **window, "auto_assign": False})
     attempt("booked visit", "/api/v1/visits", {"resident_id": r, "service_type": "blood_pressure_check", **window})
-    attempt("visit plan", "/api/v1/visit-plans", {"resident_id": r, "service_type": "blood_pressure_check", "weekdays": [0, 2, 4],
+    attempt("visit plan", "/api/v1/visit-plans", {"resident_id": r, "service_type": "blood_pressure_check", "weekdays": [1, 3, 5],
             "window": {"from": "09:00", "to": "11:00"}, "starts_on": str(day), "count": 3})
     attempt("referral", "/api/v1/referrals", {"resident_id": r, "direction": "up", "to_organization_id": hospital,
             "reason": "复查", "diagnosis": {"text": "高血压"}, "clinical_summary": {"past_history": "无", "treatment_so_far": "无"}})
