@@ -16,6 +16,7 @@ pub struct Settings {
     pub travel: Travel,
     pub visits: Visits,
     pub referrals: Referrals,
+    pub planning: Planning,
     pub events: Events,
     pub idempotency: Idempotency,
     pub log: Log,
@@ -111,6 +112,13 @@ pub struct Visits {
     pub max_slots: usize,
     pub max_window_days: i64,
     pub max_bookings_per_user_per_minute: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Planning {
+    /// A run stops once its search has gone this many offspring (and as many as it took to find
+    /// its best plan) without a better one; 0 runs every search to its time limit.
+    pub stall_offspring: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

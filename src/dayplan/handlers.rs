@@ -10,7 +10,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::db::schema::planning_runs;
-use crate::db::{new_id, now, DbConn};
+use crate::db::{lock_row, new_id, now, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey};
 use crate::http::{self, to_value};
@@ -45,6 +45,7 @@ fn may_plan(user: &CurrentUser, clinic: &str) -> AppResult<()> {
 
 #[utoipa::path(post, path = "/api/v1/planning/runs", tag = "planning", request_body = NewRun,
     responses((status = 202, description = "The run, running in the background"), (status = 404, body = crate::error::Problem),
+        (status = 409, description = "The clinic already has a run going (`run_in_progress`, with its `run_id`)", body = crate::error::Problem),
         (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
 #[post("/planning/runs")]
 pub async fn start(
@@ -77,6 +78,11 @@ pub async fn start(
             let clinic = crate::network::repo::find(conn, &b.clinic_id)?
                 .filter(|c| c.kind() == crate::network::model::OrgKind::Clinic)
                 .ok_or_else(AppError::not_found)?;
+            // One run at a time per clinic: the clinic's row serialises the check and the insert.
+            lock_row(conn, LockableTable::Organizations, &clinic.id)?;
+            if let Some(running) = repo::settle_running(conn, &clinic.id, now())? {
+                return Err(in_progress().with_extra(serde_json::json!({ "run_id": running })));
+            }
             let shifts = repo::shifts_of_day(conn, &clinic.id, from, to)?;
             if shifts.is_empty() {
                 return Err(AppError::invalid(
@@ -111,7 +117,15 @@ pub async fn start(
                     planning_runs::created_at.eq(at),
                     planning_runs::updated_at.eq(at),
                 ))
-                .execute(conn)?;
+                .execute(conn)
+                .map_err(|e| match e {
+                    // The index that allows one running run per clinic: a racer got there first.
+                    diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        _,
+                    ) => in_progress(),
+                    e => e.into(),
+                })?;
             let row = repo::find(conn, &id)?.ok_or_else(AppError::not_found)?;
             audit::record(
                 conn,
@@ -145,6 +159,13 @@ pub async fn start(
     Ok(resp)
 }
 
+fn in_progress() -> AppError {
+    AppError::conflict(
+        "run_in_progress",
+        "The clinic already has a day plan running; wait for it to finish.",
+    )
+}
+
 /// A search to run once its run is committed.
 struct Job {
     id: String,
@@ -169,10 +190,11 @@ fn spawn_solve(
 ) {
     actix_web::rt::spawn(async move {
         let pool = state.pool.clone();
+        let stall = Some(state.settings.planning.stall_offspring).filter(|&n| n > 0);
         let _ = web::block(move || {
             let result = SolveOptions::new(std::time::Duration::from_secs(limit), seed)
                 .map(|o| SolveOptions {
-                    stall_limit: Some(SolveOptions::SERVICE_STALL_LIMIT),
+                    stall_limit: stall,
                     ..o
                 })
                 .and_then(|o| opt::solve(&problem, &o))

@@ -207,6 +207,34 @@ pub fn visits_of_day(
     Ok((out, versions))
 }
 
+/// The clinic's run still searching at `now`, if any. Runs marked running whose instance died
+/// (see `model::is_abandoned`) are settled as failed on the way: at most one run per clinic may be
+/// running (a unique index), and a dead one must not block the clinic for ever.
+pub fn settle_running(
+    conn: &mut DbConn,
+    clinic: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<String>> {
+    let rows: Vec<(String, NaiveDateTime, i32)> = planning_runs::table
+        .filter(planning_runs::clinic_id.eq(clinic))
+        .filter(planning_runs::status.eq("running"))
+        .select((
+            planning_runs::id,
+            planning_runs::created_at,
+            planning_runs::time_limit_seconds,
+        ))
+        .load(conn)?;
+    let mut live = None;
+    for (id, at, limit) in rows {
+        if super::model::is_abandoned("running", at, limit, now) {
+            finish(conn, &id, Err(super::model::ABANDONED_ERROR.to_string()))?;
+        } else {
+            live = Some(id);
+        }
+    }
+    Ok(live)
+}
+
 /// Records the outcome of a background run.
 pub fn finish(conn: &mut DbConn, id: &str, result: Result<String, String>) -> QueryResult<()> {
     let (status, proposal, error) = match result {

@@ -276,6 +276,7 @@ pub fn lock_rows(conn: &mut DbConn, table: LockableTable, ids: &[String]) -> Que
 pub enum LockableTable {
     Users,
     Residents,
+    Organizations,
 }
 
 impl LockableTable {
@@ -283,6 +284,7 @@ impl LockableTable {
         match self {
             LockableTable::Users => "users",
             LockableTable::Residents => "residents",
+            LockableTable::Organizations => "organizations",
         }
     }
 }

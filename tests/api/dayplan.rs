@@ -79,7 +79,12 @@ async fn run(app: &TestApp, d: &Day) -> Resp {
         .await;
     assert_eq!(started.status, 202, "{started:?}");
     assert_eq!(started.body["status"], "running");
-    let path = format!("/api/v1/planning/runs/{}", started.id());
+    finished(app, d, &started.id()).await
+}
+
+/// Waits for a run's background search to finish and answers the run.
+async fn finished(app: &TestApp, d: &Day, id: &str) -> Resp {
+    let path = format!("/api/v1/planning/runs/{id}");
     for _ in 0..300 {
         let r = app.get(&path, &d.sched).await;
         if r.body["status"] != "running" {
@@ -208,5 +213,35 @@ db_test! {
         )).unwrap();
         let r = app.get(&format!("/api/v1/planning/runs/{}", done.id()), &d.sched).await;
         assert_eq!(r.body["status"], "running", "{r:?}");
+    }
+}
+
+db_test! {
+    async fn of_concurrent_runs_for_one_clinic_exactly_one_starts_and_the_rest_name_it(app) {
+        // Every search takes its whole limit here, so the first run is surely still going.
+        let app = crate::helpers::spawn_app_with(app.backend, |s| s.planning.stall_offspring = 0).await;
+        let d = day(&app).await;
+        let body = json!({"clinic_id": app.org_id("WH-CL-01"), "date": d.date, "time_limit_seconds": 3});
+        let answers = futures_util::future::join_all(
+            (0..6).map(|_| app.post("/api/v1/planning/runs", &d.sched, body.clone())),
+        ).await;
+        let started: Vec<&Resp> = answers.iter().filter(|r| r.status == 202).collect();
+        assert_eq!(started.len(), 1, "{answers:?}");
+        let winner = started[0].id();
+        for r in answers.iter().filter(|r| r.status != 202) {
+            assert_eq!((r.status, r.problem_code()), (409, "run_in_progress".to_string()), "{r:?}");
+            assert_eq!(r.body["run_id"], winner.as_str());
+        }
+        assert_eq!(app.count("planning_runs"), 1);
+        // The database itself holds one running run per clinic, whatever the code above it does.
+        let second = app.conn().batch_execute(&format!(
+            "INSERT INTO planning_runs (id, clinic_id, day, status, time_limit_seconds, seed, requested_by, visit_versions, version, created_at, updated_at)
+             SELECT 'a-second-run', clinic_id, day, 'running', 1, 1, requested_by, '{{}}', 1, created_at, updated_at FROM planning_runs WHERE id = '{winner}'"));
+        assert!(second.is_err(), "a second running run of the clinic was stored");
+        // Once it has finished, the clinic can plan again.
+        assert_eq!(finished(&app, &d, &winner).await.body["status"], "completed");
+        let again = app.post("/api/v1/planning/runs", &d.sched,
+            json!({"clinic_id": app.org_id("WH-CL-01"), "date": d.date, "time_limit_seconds": 1})).await;
+        assert_eq!(again.status, 202, "{again:?}");
     }
 }

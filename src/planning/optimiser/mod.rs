@@ -51,17 +51,14 @@ pub struct SolveOptions {
     pub max_generations: Option<usize>,
     /// Stop early once the search has gone this many offspring without a better plan, and at
     /// least as many as it took to find its best (HGS; vrp-core runs to its limit). The service
-    /// sets [`Self::SERVICE_STALL_LIMIT`]: a clinic's day of 40 visits is back in under a second
-    /// with the plan the full limit finds (figures in bench/README.md).
+    /// sets `planning.stall_offspring` (1,000): a clinic's day of 40 visits is back in under a
+    /// second with the plan the full limit finds (figures in bench/README.md).
     pub stall_limit: Option<usize>,
 }
 
 impl SolveOptions {
     pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(10);
     pub const MAX_TIME_LIMIT: Duration = Duration::from_secs(300);
-    /// Offspring without a better plan after which a service run stops (see `stall_limit`).
-    pub const SERVICE_STALL_LIMIT: usize = 1_000;
-
     /// Options with a checked time limit: more than zero and at most [`Self::MAX_TIME_LIMIT`].
     pub fn new(time_limit: Duration, seed: u64) -> Result<SolveOptions, SolveError> {
         if time_limit.is_zero() || time_limit > Self::MAX_TIME_LIMIT {

@@ -1,0 +1,1 @@
+DROP INDEX planning_runs_one_running_per_clinic;
