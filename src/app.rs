@@ -25,6 +25,8 @@ pub struct AppState {
     /// Turns true when this instance starts to stop: long-lived answers (event streams) end then,
     /// so that the graceful shutdown does not wait for them (see [`stop_on_signal`]).
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The event streams open on this instance (see `events::limits`).
+    pub streams: Arc<crate::events::limits::Streams>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             pool,
             metrics: Arc::new(Metrics::new()),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
+            streams: Arc::default(),
         }
     }
 

@@ -134,6 +134,8 @@ pub struct Referrals {
 pub struct Events {
     pub poll_milliseconds: u64,
     pub retention_hours: i64,
+    pub max_streams_per_user: usize,
+    pub max_streams: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -265,6 +267,12 @@ impl Settings {
         }
         if self.auth.refresh_token_days < 1 {
             return Err(bad("auth.refresh_token_days", "must be at least 1"));
+        }
+        if self.events.max_streams_per_user < 1 || self.events.max_streams < 1 {
+            return Err(bad(
+                "events.max_streams_per_user",
+                "and events.max_streams must be at least 1",
+            ));
         }
         if !(0..=300).contains(&self.auth.refresh_reuse_grace_seconds) {
             return Err(bad(

@@ -26,7 +26,8 @@ fn frame(at: super::Cursor, e: &super::EventRow) -> String {
 }
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
-    responses((status = 200, content_type = "text/event-stream", description = "id, event (kind) and data (JSON) per event")),
+    responses((status = 200, content_type = "text/event-stream", description = "id, event (kind) and data (JSON) per event"),
+        (status = 429, description = "Too many streams open (the user's or the instance's limit)", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/events")]
 pub async fn events(
@@ -54,10 +55,15 @@ pub async fn events(
         Some(at) => at,
         None => crate::http::db(&state, |conn| Ok(super::last(conn)?)).await?,
     };
+    let limits = &state.settings.events;
+    let slot = state
+        .streams
+        .open(&user.id, limits.max_streams_per_user, limits.max_streams)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, actix_web::Error>>(64);
     let st = state.get_ref().clone();
     let mut stopping = state.stopping.subscribe();
     actix_web::rt::spawn(async move {
+        let _slot = slot; // this stream's place, given back when the task ends
         let mut last = start;
         let mut since_beat = Duration::ZERO;
         let mut since_check = Duration::ZERO;

@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, latency, and the connection pool's state.
+//! Prometheus metrics: requests by route and status, latency, the connection pool's state and the
+//! open event streams.
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
@@ -9,6 +10,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    event_streams: IntGauge,
 }
 
 impl Metrics {
@@ -32,11 +34,14 @@ impl Metrics {
             .expect("static metric definition");
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")
             .expect("static metric definition");
+        let event_streams = IntGauge::new("event_streams", "Event streams open on this instance")
+            .expect("static metric definition");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool_connections.clone()),
             Box::new(pool_idle.clone()),
+            Box::new(event_streams.clone()),
         ] {
             let _ = registry.register(c);
         }
@@ -46,6 +51,7 @@ impl Metrics {
             latency,
             pool_connections,
             pool_idle,
+            event_streams,
         }
     }
 
@@ -58,8 +64,9 @@ impl Metrics {
             .observe(seconds);
     }
 
-    /// The text exposition, with the pool's state read at scrape time.
-    pub fn render(&self, pool: &crate::db::Pool) -> String {
+    /// The text exposition, with the pool's state and the open streams read at scrape time.
+    pub fn render(&self, pool: &crate::db::Pool, event_streams: usize) -> String {
+        self.event_streams.set(event_streams as i64);
         let state = pool.state();
         self.pool_connections.set(state.connections as i64);
         self.pool_idle.set(state.idle_connections as i64);

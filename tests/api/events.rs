@@ -277,3 +277,32 @@ db_test! {
         assert!(rest.contains("stopping; reconnect"), "{rest:?}");
     }
 }
+
+db_test! {
+    async fn a_user_holds_a_few_streams_at_once_and_the_next_is_429_until_one_ends(app) {
+        let app = crate::helpers::spawn_app_with(app.backend, |s| s.events.max_streams_per_user = 2).await;
+        let s = setup(&app).await;
+        let first = Sse::open(&app, &app.address, &s.sched, None).await;
+        let _second = Sse::open(&app, &app.address, &s.sched, None).await;
+        let third = app.send(app.client.get(app.url("/api/v1/events")).bearer_auth(&s.sched)).await;
+        assert_eq!((third.status, third.problem_code()), (429, "rate_limited".to_string()), "{third:?}");
+        // Another user is not held back by this one.
+        let other = app.token_for("sched.b", Role::Scheduler, Some("WH-CL-04")).await;
+        let _theirs = Sse::open(&app, &app.address, &other, None).await;
+        let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        assert!(metrics.contains("carelink_event_streams 3"), "{metrics}");
+        // Closing a stream gives its place back: the server notices at its next write, the
+        // heartbeat at the latest (15 s).
+        drop(first);
+        let mut reopened = 0;
+        for _ in 0..250 {
+            let r = app.client.get(app.url("/api/v1/events")).bearer_auth(&s.sched).send().await.unwrap();
+            if r.status() == 200 {
+                reopened = 200;
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(reopened, 200, "the closed stream's place was not given back");
+    }
+}
