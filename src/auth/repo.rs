@@ -181,7 +181,7 @@ pub fn rotate_refresh(
             .find(&hash)
             .select(refresh_tokens::used_at)
             .first(conn)?;
-        if !within_reuse_grace(used_at, grace, now) {
+        if !super::tokens::within_reuse_grace(used_at, grace, now) {
             revoke_session(conn, &session_id, "refresh_token_reused", now)?;
             return Ok(Rotation::Reused);
         }
@@ -192,15 +192,6 @@ pub fn rotate_refresh(
         session_id,
         refresh_token,
     })
-}
-
-/// Whether a token spent at `used_at` may still rotate at `now` (pure rule).
-pub fn within_reuse_grace(
-    used_at: Option<NaiveDateTime>,
-    grace: chrono::Duration,
-    now: NaiveDateTime,
-) -> bool {
-    used_at.is_some_and(|at| grace > chrono::Duration::zero() && now - at <= grace)
 }
 
 pub fn revoke_session(

@@ -93,3 +93,43 @@ pub fn random_token() -> String {
 pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
+
+/// Whether a refresh token spent at `used_at` may still rotate at `now`: within `grace` of its
+/// spending (a lost answer, a second tab), never with a grace of zero (see ADR 0002).
+pub fn within_reuse_grace(
+    used_at: Option<chrono::NaiveDateTime>,
+    grace: chrono::Duration,
+    now: chrono::NaiveDateTime,
+) -> bool {
+    used_at.is_some_and(|at| grace > chrono::Duration::zero() && now - at <= grace)
+}
+
+#[cfg(test)]
+mod grace_tests {
+    use super::within_reuse_grace;
+    use chrono::{Duration, NaiveDate};
+
+    #[test]
+    fn a_spent_token_rotates_again_only_within_the_grace_and_never_with_none() {
+        let spent = NaiveDate::from_ymd_opt(2026, 11, 28)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        let grace = Duration::seconds(30);
+        assert!(within_reuse_grace(
+            Some(spent),
+            grace,
+            spent + Duration::seconds(30)
+        ));
+        assert!(!within_reuse_grace(
+            Some(spent),
+            grace,
+            spent + Duration::seconds(31)
+        ));
+        assert!(!within_reuse_grace(Some(spent), Duration::zero(), spent));
+        assert!(
+            !within_reuse_grace(None, grace, spent),
+            "an unspent token is not a reuse"
+        );
+    }
+}
