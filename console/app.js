@@ -796,7 +796,7 @@
       return h('label', { class: 'field' }, h('span', { class: 'field-label' }, f.label, f.required ? h('em', { text: ' *' }) : null), input);
     });
     const form = h('form', { class: 'form-grid', on: { submit: (e) => e.preventDefault() } }, rows);
-    return openDialog({
+    const dlg = openDialog({
       title,
       content: [intro ? h('p', { class: 'dialog-intro', text: intro }) : null, form],
       actions: [
@@ -817,6 +817,9 @@
         },
       ],
     });
+    // An answer about the fields goes stale as soon as the user changes one.
+    form.addEventListener('input', () => clear(dlg.err));
+    return dlg;
   }
 
   function kv(pairs) {

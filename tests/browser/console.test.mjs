@@ -266,6 +266,7 @@ await step('(c) an up-referral written in sched01\'s console reaches desk-ho01\'
   await form.locator('.problem-fields li[data-field="resident_id"]').waitFor({ timeout: WAIT });
   assert.match(await form.locator('.problem-fields').innerText(), /患者/);
   await form.locator('select[name="resident_id"]').selectOption(residents[0].id);
+  await form.locator('.problem-fields').waitFor({ state: 'detached', timeout: WAIT }); // stale once a field changes
   await form.locator('select[name="to_organization_id"]').selectOption(hospital.id);
   await form.locator('input[name="department"]').fill('神经内科');
   await form.locator('select[name="priority"]').selectOption('green_channel');
