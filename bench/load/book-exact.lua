@@ -4,11 +4,9 @@
 -- bookings do not queue on one clinician any more than pgbench's random clinician does. Slots are
 -- 20 minutes apart from 08:20 to 16:20 (a 15-minute visit, travel from and back to the clinic).
 -- Requests take turns among the schedulers' tokens (env TOKENS).
-local clinicians, days = {}, {}
-for c in string.gmatch(os.getenv("CLINICIANS"), "[^,]+") do clinicians[#clinicians + 1] = c end
-for d in string.gmatch(os.getenv("DAYS"), "[^,]+") do days[#days + 1] = d end
-local tokens, resident = {}, os.getenv("RESIDENT")
-for t in string.gmatch(os.getenv("TOKENS"), "[^,]+") do tokens[#tokens + 1] = t end
+dofile((debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "./") .. "common.lua")
+local clinicians, days, tokens = env_list("CLINICIANS"), env_list("DAYS"), env_list("TOKENS")
+local resident = os.getenv("RESIDENT")
 local per_day = 25
 
 local threads, counter = {}, 0
@@ -40,13 +38,4 @@ request = function()
   return wrk.format(nil, "/api/v1/visits", auth, body)
 end
 
-statuses = {}
-response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
--- Each thread counts its own answers; the main script adds them up.
-done = function()
-  local total = {}
-  for _, t in ipairs(threads) do
-    for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end
-  end
-  for s, n in pairs(total) do io.stderr:write(string.format("status %d: %d\n", s, n)) end
-end
+done = function() report_statuses(threads) end

@@ -1,8 +1,6 @@
 -- wrk: POST /api/v1/visits, best slot in a window on one of the benchmark's days (env DAYS, TOKENS, RESIDENT; requests take turns among the tokens).
-local days = {}
-for d in string.gmatch(os.getenv("DAYS"), "[^,]+") do days[#days + 1] = d end
-local tokens, resident = {}, os.getenv("RESIDENT")
-for t in string.gmatch(os.getenv("TOKENS"), "[^,]+") do tokens[#tokens + 1] = t end
+dofile((debug.getinfo(1, "S").source:sub(2):match("(.*/)") or "./") .. "common.lua")
+local days, tokens, resident = env_list("DAYS"), env_list("TOKENS"), os.getenv("RESIDENT")
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local turn = 0
@@ -15,13 +13,4 @@ request = function()
 end
 local threads = {}
 setup = function(thread) threads[#threads + 1] = thread end
-statuses = {}
-response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
--- Each thread counts its own answers; the main script adds them up.
-done = function()
-  local total = {}
-  for _, t in ipairs(threads) do
-    for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end
-  end
-  for s, n in pairs(total) do io.stderr:write(string.format("status %d: %d\n", s, n)) end
-end
+done = function() report_statuses(threads) end
