@@ -438,6 +438,42 @@ impl TestApp {
     }
 }
 
+/// A basic-nursing visit of `clinician` for `resident` starting at `starts` (45 minutes, in a
+/// window from an hour before to three after), to write straight to the database: history the API
+/// would take weeks to make.
+pub fn past_visit_row(
+    clinic_id: String,
+    resident: &str,
+    clinician: &str,
+    starts: chrono::NaiveDateTime,
+    status: &str,
+) -> carelink::visits::repo::NewVisitRow {
+    use chrono::Duration;
+    carelink::visits::repo::NewVisitRow {
+        id: carelink::db::new_id(),
+        resident_id: resident.into(),
+        clinic_id,
+        clinician_id: Some(clinician.into()),
+        service_type: "basic_nursing".into(),
+        status: status.into(),
+        priority: "routine".into(),
+        window_start: starts - Duration::hours(1),
+        window_end: starts + Duration::hours(3),
+        starts_at: Some(starts),
+        ends_at: Some(starts + Duration::minutes(45)),
+        travel_minutes_before: Some(5),
+        location_exception: false,
+        plan_id: None,
+        referral_id: None,
+        notes: String::new(),
+        unplaced_reason: None,
+        requested_by: None,
+        version: 1,
+        created_at: starts,
+        updated_at: starts,
+    }
+}
+
 /// One argon2 hash of PASSWORD, made once: hashing per user would slow every test.
 pub fn password_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();

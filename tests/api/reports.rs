@@ -26,27 +26,8 @@ struct Past<'a> {
 fn visit(app: &TestApp, p: Past) {
     let s = t(p.starts);
     let row = carelink::visits::repo::NewVisitRow {
-        id: carelink::db::new_id(),
-        resident_id: p.resident.into(),
-        clinic_id: app.org_id(p.clinic),
-        clinician_id: Some(p.clinician.into()),
-        service_type: "basic_nursing".into(),
-        status: p.status.into(),
-        priority: "routine".into(),
-        window_start: s - Duration::hours(1),
-        window_end: s + Duration::hours(3),
-        starts_at: Some(s),
-        ends_at: Some(s + Duration::minutes(45)),
-        travel_minutes_before: Some(5),
         location_exception: p.exception,
-        plan_id: None,
-        referral_id: None,
-        notes: String::new(),
-        unplaced_reason: None,
-        requested_by: None,
-        version: 1,
-        created_at: s,
-        updated_at: s,
+        ..crate::helpers::past_visit_row(app.org_id(p.clinic), p.resident, p.clinician, s, p.status)
     };
     let v = carelink::visits::repo::insert(&mut app.conn(), &row).unwrap();
     use carelink::db::schema::visits;

@@ -313,29 +313,7 @@ db_test! {
         let mut conn = app.conn();
         for i in 0..600 {
             let s = start + Duration::hours(i * 3);
-            let row = carelink::visits::repo::NewVisitRow {
-                id: carelink::db::new_id(),
-                resident_id: c.resident.clone(),
-                clinic_id: app.org_id("WH-CL-01"),
-                clinician_id: Some(c.nurse_id.clone()),
-                service_type: "basic_nursing".into(),
-                status: "completed".into(),
-                priority: "routine".into(),
-                window_start: s,
-                window_end: s + Duration::hours(1),
-                starts_at: Some(s),
-                ends_at: Some(s + Duration::minutes(30)),
-                travel_minutes_before: Some(5),
-                location_exception: false,
-                plan_id: None,
-                referral_id: None,
-                notes: String::new(),
-                unplaced_reason: None,
-                requested_by: None,
-                version: 1,
-                created_at: s,
-                updated_at: s,
-            };
+            let row = crate::helpers::past_visit_row(app.org_id("WH-CL-01"), &c.resident, &c.nurse_id, s, "completed");
             carelink::visits::repo::insert(&mut conn, &row).unwrap();
         }
         drop(conn);
