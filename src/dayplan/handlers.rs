@@ -227,9 +227,7 @@ pub async fn get(
             return Ok(row);
         }
         // Its instance stopped mid-search: say so instead of `running` for ever.
-        crate::db::write_tx(conn, |c| {
-            repo::finish(c, &id, Err(model::ABANDONED_ERROR.to_string()))
-        })?;
+        crate::db::write_tx(conn, |c| repo::abandon(c, &id))?;
         repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)
     })
     .await?;

@@ -227,12 +227,18 @@ pub fn settle_running(
     let mut live = None;
     for (id, at, limit) in rows {
         if super::model::is_abandoned("running", at, limit, now) {
-            finish(conn, &id, Err(super::model::ABANDONED_ERROR.to_string()))?;
+            abandon(conn, &id)?;
         } else {
             live = Some(id);
         }
     }
     Ok(live)
+}
+
+/// Settles a run whose instance stopped mid-search as failed (a late solver and this cannot
+/// both win: both update only a run still running).
+pub fn abandon(conn: &mut DbConn, id: &str) -> QueryResult<()> {
+    finish(conn, id, Err(super::model::ABANDONED_ERROR.to_string()))
 }
 
 /// Records the outcome of a background run.
