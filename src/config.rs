@@ -268,11 +268,11 @@ impl Settings {
         if self.auth.refresh_token_days < 1 {
             return Err(bad("auth.refresh_token_days", "must be at least 1"));
         }
-        if self.events.max_streams_per_user < 1 || self.events.max_streams < 1 {
-            return Err(bad(
-                "events.max_streams_per_user",
-                "and events.max_streams must be at least 1",
-            ));
+        if self.events.max_streams_per_user < 1 {
+            return Err(bad("events.max_streams_per_user", "must be at least 1"));
+        }
+        if self.events.max_streams < 1 {
+            return Err(bad("events.max_streams", "must be at least 1"));
         }
         if !(0..=300).contains(&self.auth.refresh_reuse_grace_seconds) {
             return Err(bad(
