@@ -136,6 +136,7 @@ pub struct Events {
     pub retention_hours: i64,
     pub max_streams_per_user: usize,
     pub max_streams: usize,
+    pub heartbeat_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -273,6 +274,9 @@ impl Settings {
         }
         if self.events.max_streams < 1 {
             return Err(bad("events.max_streams", "must be at least 1"));
+        }
+        if !(1..=300).contains(&self.events.heartbeat_seconds) {
+            return Err(bad("events.heartbeat_seconds", "must be between 1 and 300"));
         }
         if !(0..=300).contains(&self.auth.refresh_reuse_grace_seconds) {
             return Err(bad(

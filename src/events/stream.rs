@@ -68,6 +68,7 @@ pub async fn events(
         let mut since_beat = Duration::ZERO;
         let mut since_check = Duration::ZERO;
         let tick = Duration::from_millis(st.settings.events.poll_milliseconds);
+        let beat = Duration::from_secs(st.settings.events.heartbeat_seconds);
         let _ = tx
             .send(Ok(web::Bytes::from(format!(
                 "retry: 2000\n: subscribed after {last}\n\n"
@@ -100,7 +101,7 @@ pub async fn events(
             }
             since_beat += tick;
             since_check += tick;
-            if since_beat >= Duration::from_secs(15) {
+            if since_beat >= beat {
                 since_beat = Duration::ZERO;
                 if tx
                     .send(Ok(web::Bytes::from_static(b": heartbeat\n\n")))
