@@ -2,7 +2,7 @@
 use diesel::connection::SimpleConnection;
 
 use crate::db_test;
-use crate::helpers::{postgres_url, with_database};
+use crate::helpers::{require_postgres_url, with_database};
 
 db_test! {
     async fn running_the_migrations_again_is_a_no_op(app) {
@@ -14,11 +14,9 @@ db_test! {
 }
 
 #[test]
+#[cfg_attr(not(carelink_pg_tests), ignore = "CARELINK_TEST_POSTGRES_URL unset: PostgreSQL not run")]
 fn four_instances_migrating_one_postgresql_at_once_all_succeed() {
-    let Some(admin_url) = postgres_url() else {
-        eprintln!("CARELINK_TEST_POSTGRES_URL unset: not run");
-        return;
-    };
+    let admin_url = require_postgres_url();
     let name = format!("t_mig_{}", uuid::Uuid::new_v4().simple());
     let mut admin = carelink::db::connect_pg(&admin_url).expect("PostgreSQL reachable");
     admin

@@ -1,5 +1,5 @@
 //! The process itself: it must end cleanly whatever its threads are doing with the database.
-use crate::helpers::postgres_url;
+use crate::helpers::require_postgres_url;
 
 const CHILD: &str = "CARELINK_TEST_EXIT_RACE_CHILD";
 
@@ -19,11 +19,9 @@ fn exit_while_threads_churn_connections(url: &str) -> ! {
 }
 
 #[test]
+#[cfg_attr(not(carelink_pg_tests), ignore = "CARELINK_TEST_POSTGRES_URL unset: PostgreSQL not run")]
 fn a_process_exiting_while_threads_close_postgresql_connections_exits_cleanly() {
-    let Some(url) = postgres_url() else {
-        eprintln!("CARELINK_TEST_POSTGRES_URL unset: not run");
-        return;
-    };
+    let url = require_postgres_url();
     if std::env::var_os(CHILD).is_some() {
         exit_while_threads_churn_connections(&url);
     }
