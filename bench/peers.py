@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Peers of carelink's optimiser on Solomon VRPTW instances: PyVRP and Google OR-Tools.
 
-Same convention as `carelink-bench solomon` (see ../shared/BENCH.md): each arc's length is its
+Same convention as `carelink-bench solomon` (see docs/BENCH.md): each arc's length is its
 Euclidean distance truncated to one decimal, travel time equals it, service times and windows as
 in the file, at most the file's vehicles with its capacity, objective total distance. Both solvers
 get integers scaled by 10 (so floor(10 * d) exactly). Every result is rechecked here from its

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The optimiser on Solomon VRPTW instances beside PyVRP and OR-Tools, same time limit, same core,
-# same convention (see ../shared/BENCH.md). Prints JSON lines (each with "solver"), then a table
+# same convention (see docs/BENCH.md). Prints JSON lines (each with "solver"), then a table
 # of distances and gaps to best-known with the mean gap per family. Results are kept in
 # target/bench-results/solomon-<time>.jsonl (under $CARGO_TARGET_DIR if set).
 #
 # Usage: bench/solomon.sh [--time-limit S] [--seed N] [--no-peers] [--cpus 0,1] [FILE...]
-#   default: all 56 instances in ../shared/bench/solomon at 30 s each (3 solvers: ~84 min), on
+#   default: all 56 instances in bench/solomon (the repository's copy) at 30 s each (3 solvers: ~84 min), on
 #   core 0. --cpus 0,1 deals the instances out to those cores, one run per core at a time (each
 #   run still has one core to itself: ~42 min on two), so nothing else should run meanwhile.
 set -euo pipefail
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
     *) files+=("$1"); shift ;;
   esac
 done
-data=../shared/bench/solomon
+data=bench/solomon
 if [ ${#files[@]} -eq 0 ]; then
   files=("$data"/*.txt)
 fi

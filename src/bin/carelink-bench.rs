@@ -1,4 +1,4 @@
-//! `carelink-bench`: the optimiser's benchmarks (see ../shared/BENCH.md). `solomon` solves
+//! `carelink-bench`: the optimiser's benchmarks (see docs/BENCH.md). `solomon` solves
 //! Solomon VRPTW files in the CVRPLIB convention and checks each result independently;
 //! `district-day` plans a generated day for the whole pilot network. Figures go to standard
 //! output as one JSON line each; everything else goes to standard error.

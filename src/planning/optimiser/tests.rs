@@ -167,11 +167,9 @@ fn a_bad_reference_or_time_limit_is_refused() {
     assert!(SolveOptions::new(Duration::from_secs(3600), 1).is_err());
 }
 
-fn shared(file: &str) -> String {
-    let path = format!(
-        "{}/../shared/bench/solomon/{file}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+/// A Solomon instance or solution from the repository's copy (bench/solomon/).
+fn solomon_file(file: &str) -> String {
+    let path = format!("{}/bench/solomon/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
 }
 
@@ -179,8 +177,8 @@ fn shared(file: &str) -> String {
 fn the_checker_agrees_with_the_published_costs_of_c101_and_r101() {
     for name in ["C101", "R101"] {
         let instance =
-            solomon::read_instance(&shared(&format!("{name}.txt"))).expect("an instance");
-        let published = solomon::read_solution(&shared(&format!("{name}.sol"))).expect("a .sol");
+            solomon::read_instance(&solomon_file(&format!("{name}.txt"))).expect("an instance");
+        let published = solomon::read_solution(&solomon_file(&format!("{name}.sol"))).expect("a .sol");
         let result = check::check(&instance, &published.routes);
         assert!(result.feasible, "{name}: {:?}", result.faults);
         let stated = published.cost.expect("a stated cost");
@@ -208,7 +206,7 @@ fn the_checker_agrees_with_the_published_costs_of_c101_and_r101() {
 
 #[test]
 fn a_solved_solomon_instance_passes_the_independent_check() {
-    let instance = solomon::read_instance(&shared("C101.txt")).expect("an instance");
+    let instance = solomon::read_instance(&solomon_file("C101.txt")).expect("an instance");
     let problem = instance.to_problem().expect("a problem");
     let solution = solve(&problem, &quick()).expect("a plan");
     let result = check::check(&instance, &instance.routes_of(&solution));
@@ -282,8 +280,8 @@ fn a_generated_district_day_shares_the_visits_out_between_the_clinics() {
 
 #[test]
 fn the_checker_finds_a_missing_customer_and_a_broken_window() {
-    let instance = solomon::read_instance(&shared("C101.txt")).expect("an instance");
-    let mut routes = solomon::read_solution(&shared("C101.sol"))
+    let instance = solomon::read_instance(&solomon_file("C101.txt")).expect("an instance");
+    let mut routes = solomon::read_solution(&solomon_file("C101.sol"))
         .expect("a .sol")
         .routes;
     let dropped = routes.pop().expect("a route");
