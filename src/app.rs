@@ -31,6 +31,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(settings: Settings, pool: Pool) -> AppState {
+        crate::time::set_district_zone(settings.timezone());
         AppState {
             keys: Arc::new(Keys::new(&settings.auth)),
             tz: settings.timezone(),
@@ -268,7 +269,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::not_found())
+    Err(AppError::missing("resource"))
 }
 
 /// Starts serving on `listener`; the returned server runs until stopped through its handle (the
@@ -281,7 +282,6 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
-            .app_data(extract::json_config(limit))
             .app_data(web::PayloadConfig::new(limit))
             .app_data(extract::query_config())
             .app_data(extract::path_config())

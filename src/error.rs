@@ -53,6 +53,16 @@ impl AppError {
     pub fn not_found() -> AppError {
         AppError::new(StatusCode::NOT_FOUND, "not_found", "No such object.")
     }
+    /// 404 naming the kind of object (`"visit"`, `"resident"`): the caller may not see it, or it
+    /// does not exist (the two are never told apart). The kind is also the member `object`.
+    pub fn missing(kind: &'static str) -> AppError {
+        AppError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("No such {kind}."),
+        )
+        .with_extra(json!({ "object": kind }))
+    }
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> AppError {
         AppError::new(StatusCode::BAD_REQUEST, code, detail)
     }

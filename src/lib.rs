@@ -19,4 +19,5 @@ pub mod referrals;
 pub mod reports;
 pub mod shifts;
 pub mod telemetry;
+pub mod time;
 pub mod visits;

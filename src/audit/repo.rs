@@ -70,7 +70,7 @@ pub struct AuditRow {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditRecord {
     pub id: String,
-    pub at: chrono::DateTime<chrono::Utc>,
+    pub at: crate::time::Time,
     pub actor_id: Option<String>,
     pub action: String,
     pub entity: String,
@@ -85,7 +85,7 @@ impl From<AuditRow> for AuditRecord {
         let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
         AuditRecord {
             id: r.id,
-            at: r.at.and_utc(),
+            at: r.at.and_utc().into(),
             actor_id: r.actor_id,
             action: r.action,
             entity: r.entity,

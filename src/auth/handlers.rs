@@ -57,7 +57,7 @@ fn pair(
 pub async fn login(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: crate::http::Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
     let auth = state.settings.auth.clone();
     let body = body.into_inner();
@@ -117,7 +117,7 @@ pub async fn login(
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: crate::http::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let token = body.into_inner().refresh_token;
     let grace = state.settings.auth.refresh_reuse_grace_seconds;
@@ -174,7 +174,7 @@ pub struct Me {
 pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let id = user.id.clone();
     let row = http::db(&state, move |conn| {
-        crate::people::repo::find(conn, &id)?.ok_or_else(AppError::not_found)
+        crate::people::repo::find(conn, &id)?.ok_or_else(|| AppError::missing("user"))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Me {

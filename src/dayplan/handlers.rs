@@ -36,7 +36,7 @@ fn may_plan(user: &CurrentUser, clinic: &str) -> AppResult<()> {
     match user.role {
         Role::Admin => Ok(()),
         Role::Scheduler if user.organization_id.as_deref() == Some(clinic) => Ok(()),
-        Role::Scheduler | Role::Clinician => Err(AppError::not_found()),
+        Role::Scheduler | Role::Clinician => Err(AppError::missing("clinic")),
         _ => Err(AppError::forbidden(
             "Day plans are made by a clinic's schedulers.",
         )),
@@ -52,7 +52,7 @@ pub async fn start(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewRun>,
+    body: crate::http::Json<NewRun>,
 ) -> AppResult<HttpResponse> {
     let limit = body.time_limit_seconds.unwrap_or(5);
     if !(1..=MAX_SECONDS).contains(&limit) {
@@ -77,7 +77,7 @@ pub async fn start(
         move |conn, user, b| {
             let clinic = crate::network::repo::find(conn, &b.clinic_id)?
                 .filter(|c| c.kind() == crate::network::model::OrgKind::Clinic)
-                .ok_or_else(AppError::not_found)?;
+                .ok_or_else(|| AppError::missing("clinic"))?;
             // One run at a time per clinic: the clinic's row serialises the check and the insert.
             lock_row(conn, LockableTable::Organizations, &clinic.id)?;
             if let Some(running) = repo::settle_running(conn, &clinic.id, now())? {
@@ -126,7 +126,7 @@ pub async fn start(
                     ) => in_progress(),
                     e => e.into(),
                 })?;
-            let row = repo::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+            let row = repo::find(conn, &id)?.ok_or_else(|| AppError::missing("planning run"))?;
             audit::record(
                 conn,
                 Some(user),
@@ -220,15 +220,16 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "planning run")?;
     let row = http::db(&state, move |conn| {
-        let row = repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)?;
+        let row = repo::find_scoped(conn, &user, &id)?
+            .ok_or_else(|| AppError::missing("planning run"))?;
         if !model::is_abandoned(&row.status, row.created_at, row.time_limit_seconds, now()) {
             return Ok(row);
         }
         // Its instance stopped mid-search: say so instead of `running` for ever.
         crate::db::write_tx(conn, |c| repo::abandon(c, &id))?;
-        repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)
+        repo::find_scoped(conn, &user, &id)?.ok_or_else(|| AppError::missing("planning run"))
     })
     .await?;
     Ok(http::json_value(StatusCode::OK, row.to_api()))
@@ -254,7 +255,7 @@ pub async fn apply(
     key: IdempotencyKey,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "planning run")?;
     let st = state.get_ref().clone();
     http::idempotent_post(
         &state,
@@ -263,12 +264,13 @@ pub async fn apply(
         "POST /planning/runs/{id}/apply",
         id,
         move |conn, user, id| {
-            let run = repo::find_scoped(conn, user, &id)?.ok_or_else(AppError::not_found)?;
+            let run = repo::find_scoped(conn, user, &id)?
+                .ok_or_else(|| AppError::missing("planning run"))?;
             may_plan(user, &run.clinic_id)?;
             if run.status != "completed" {
                 return Err(AppError::conflict(
                     "invalid_transition",
-                    format!("A {} run cannot be applied.", run.status),
+                    format!("A run in the state {} cannot be applied.", run.status),
                 ));
             }
             let proposal: model::Proposal =
@@ -308,7 +310,7 @@ pub async fn apply(
             ))
             .execute(conn)?;
             let after = repo::find(conn, &id)?
-                .ok_or_else(AppError::not_found)?
+                .ok_or_else(|| AppError::missing("planning run"))?
                 .to_api();
             audit::record(
                 conn,
@@ -348,13 +350,14 @@ fn book(
         end: v.window_end,
     };
     let mut t = booking::target(conn, user, &v.resident_id, &v.service_type, window)?;
-    t.clinic = crate::network::repo::find(conn, &v.clinic_id)?.ok_or_else(AppError::not_found)?;
+    t.clinic = crate::network::repo::find(conn, &v.clinic_id)?
+        .ok_or_else(|| AppError::missing("organization"))?;
     let slot = match booking::take_exact(
         conn,
         ctx,
         &t,
         clinician,
-        stop.starts_at.naive_utc(),
+        stop.starts_at.0.naive_utc(),
         Some(&v.id),
     ) {
         Ok(slot) => slot,
@@ -372,7 +375,7 @@ fn book(
         outcome.changed.push(v.id.clone());
         return Ok(());
     }
-    let after = visits::find(conn, &v.id)?.ok_or_else(AppError::not_found)?;
+    let after = visits::find(conn, &v.id)?.ok_or_else(|| AppError::missing("visit"))?;
     audit::record(
         conn,
         Some(user),

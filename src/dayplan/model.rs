@@ -86,8 +86,8 @@ pub fn problem(
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ProposedStop {
     pub visit_id: String,
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub starts_at: crate::time::Time,
+    pub ends_at: crate::time::Time,
     pub travel_minutes: i64,
     /// Already scheduled: kept where it was.
     pub pinned: bool,
@@ -119,7 +119,7 @@ pub struct Proposal {
 
 /// The solution as the API shows it, in real times.
 pub fn proposal(day_start: NaiveDateTime, solution: &opt::Solution, pinned: &[String]) -> Proposal {
-    let at = |t: Ticks| (day_start + Duration::seconds(t)).and_utc();
+    let at = |t: Ticks| crate::time::Time::from(day_start + Duration::seconds(t));
     let minutes = |t: Ticks| (t + 59) / 60;
     let mut load = BTreeMap::new();
     let routes: Vec<ProposedRoute> = solution

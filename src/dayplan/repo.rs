@@ -36,7 +36,7 @@ impl RunRow {
             "id": self.id, "clinic_id": self.clinic_id, "date": self.day, "status": self.status,
             "time_limit_seconds": self.time_limit_seconds, "seed": self.seed, "requested_by": self.requested_by,
             "proposal": json(&self.proposal), "outcome": json(&self.outcome), "error": self.error,
-            "version": self.version, "created_at": self.created_at.and_utc(), "updated_at": self.updated_at.and_utc(),
+            "version": self.version, "created_at": crate::time::Time::from(self.created_at), "updated_at": crate::time::Time::from(self.updated_at),
         })
     }
 }

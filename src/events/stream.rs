@@ -19,7 +19,7 @@ pub struct EventQuery {
 fn frame(at: super::Cursor, e: &super::EventRow) -> String {
     // The payload is JSON on one line; SSE data lines cannot hold raw newlines.
     let data = serde_json::json!({
-        "id": e.id, "at": e.at.and_utc(), "kind": e.kind, "entity": e.entity, "entity_id": e.entity_id,
+        "id": e.id, "at": crate::time::Time::from(e.at), "kind": e.kind, "entity": e.entity, "entity_id": e.entity_id,
         "data": serde_json::from_str::<serde_json::Value>(&e.payload).unwrap_or_default(),
     });
     format!("id: {at}\nevent: {}\ndata: {}\n\n", e.kind, data)

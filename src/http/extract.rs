@@ -1,55 +1,10 @@
 //! Extractors and extractor error handlers: every malformed input becomes a problem+json 4xx.
 use actix_web::dev::Payload;
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::{web, FromRequest, HttpRequest};
 use std::future::{ready, Ready};
 
-use crate::error::{AppError, FieldError};
-
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req| json_error(err).into())
-}
-
-fn json_error(err: JsonPayloadError) -> AppError {
-    match err {
-        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-            AppError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "The request body is larger than allowed.",
-            )
-        }
-        JsonPayloadError::ContentType => AppError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "Send the body as application/json.",
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            let message = e.to_string();
-            let field = field_of(&message).unwrap_or_else(|| "body".into());
-            AppError::validation(vec![FieldError { field, message }])
-        }
-        JsonPayloadError::Deserialize(e) => {
-            AppError::bad_request("malformed_json", format!("The body is not valid JSON: {e}"))
-        }
-        other => AppError::bad_request("malformed_body", other.to_string()),
-    }
-}
-
-/// serde names the field in messages like "missing field `name`" or "unknown variant `x`";
-/// pull the backticked word out where it is a field name.
-fn field_of(message: &str) -> Option<String> {
-    if let Some(rest) = message.strip_prefix("missing field `") {
-        return rest.split('`').next().map(str::to_string);
-    }
-    if let Some(rest) = message.strip_prefix("unknown field `") {
-        return rest.split('`').next().map(str::to_string);
-    }
-    None
-}
+use crate::error::AppError;
 
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
@@ -127,28 +82,19 @@ impl IfMatch {
     }
 }
 
-/// Parses an RFC 3339 time with offset, or a plain date meaning the start of that day in the
-/// district's time zone, into stored form (UTC).
+const TIME_EXPECTED: &str =
+    "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01)";
+
+/// Parses a start: an RFC 3339 time with offset, or a plain date meaning the start of that day in
+/// the district's time zone, into stored form (UTC).
 pub fn parse_time(
     field: &str,
     s: &str,
     tz: chrono_tz::Tz,
 ) -> Result<chrono::NaiveDateTime, AppError> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Ok(t.naive_utc());
-    }
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        if let Some(t) = d
-            .and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(tz).earliest())
-        {
-            return Ok(t.naive_utc());
-        }
-    }
-    Err(AppError::invalid(
-        field,
-        "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01)",
-    ))
+    crate::time::parse_start(s, tz)
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| AppError::invalid(field, TIME_EXPECTED))
 }
 
 /// Parses the end of a period: an RFC 3339 time, or a plain date meaning the whole of that day
@@ -158,18 +104,14 @@ pub fn parse_end(
     s: &str,
     tz: chrono_tz::Tz,
 ) -> Result<chrono::NaiveDateTime, AppError> {
-    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        let next = (d + chrono::Duration::days(1))
-            .format("%Y-%m-%d")
-            .to_string();
-        return parse_time(field, &next, tz);
-    }
-    parse_time(field, s, tz)
+    crate::time::parse_end(s, tz)
+        .map(|t| t.naive_utc())
+        .ok_or_else(|| AppError::invalid(field, TIME_EXPECTED))
 }
 
 /// Parses a path id; anything that is not a UUID cannot name an object, so it is not found.
-pub fn parse_id(raw: &str) -> Result<String, AppError> {
+pub fn parse_id(raw: &str, kind: &'static str) -> Result<String, AppError> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
-        .map_err(|_| AppError::not_found())
+        .map_err(|_| AppError::missing(kind))
 }

@@ -1,6 +1,7 @@
 //! The API's conventions, shared by every endpoint: input errors, pagination, idempotency, versions.
 pub mod extract;
 pub mod idempotency;
+pub mod json;
 pub mod pagination;
 
 use actix_web::http::{header, StatusCode};
@@ -10,6 +11,7 @@ use serde::Serialize;
 use crate::app::AppState;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+pub use json::Json;
 
 /// Runs blocking database work on the thread pool with a pooled connection.
 pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>

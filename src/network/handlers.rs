@@ -51,9 +51,9 @@ pub async fn get_organization(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "organization")?;
     let row = http::db(&state, move |conn| {
-        repo::find(conn, &id)?.ok_or_else(AppError::not_found)
+        repo::find(conn, &id)?.ok_or_else(|| AppError::missing("organization"))
     })
     .await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
@@ -68,7 +68,7 @@ pub async fn create_organization(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewOrganization>,
+    body: crate::http::Json<NewOrganization>,
 ) -> AppResult<HttpResponse> {
     policy::require_role(&user, &[Role::Admin])?;
     body.validate()?;
@@ -106,13 +106,13 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<OrganizationChanges>,
+    body: crate::http::Json<OrganizationChanges>,
 ) -> AppResult<HttpResponse> {
     policy::require_role(&user, &[Role::Admin])?;
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "organization")?;
     let changes = body.into_inner();
     http::patch(&state, move |conn| {
-        let row = repo::find(conn, &id)?.ok_or_else(AppError::not_found)?;
+        let row = repo::find(conn, &id)?.ok_or_else(|| AppError::missing("organization"))?;
         if_match.check(row.version)?;
         changes.validate(row.kind())?;
         let before = to_value(&row.to_api())?;

@@ -79,8 +79,8 @@ pub struct Organization {
     pub pilot: bool,
     pub active: bool,
     pub version: i64,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: crate::time::Time,
+    pub updated_at: crate::time::Time,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -51,8 +51,8 @@ impl OrgRow {
             pilot: self.pilot,
             active: self.active,
             version: self.version,
-            created_at: self.created_at.and_utc(),
-            updated_at: self.updated_at.and_utc(),
+            created_at: self.created_at.and_utc().into(),
+            updated_at: self.updated_at.and_utc().into(),
         }
     }
 }

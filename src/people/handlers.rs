@@ -58,9 +58,9 @@ pub async fn get_staff(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id)?, policy::staff_scope(&user));
+    let (id, scope) = (parse_id(&id, "staff member")?, policy::staff_scope(&user));
     let row = http::db(&state, move |conn| {
-        repo::find_scoped(conn, &scope, &id)?.ok_or_else(AppError::not_found)
+        repo::find_scoped(conn, &scope, &id)?.ok_or_else(|| AppError::missing("staff member"))
     })
     .await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
@@ -95,7 +95,7 @@ pub async fn create_staff(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewStaff>,
+    body: crate::http::Json<NewStaff>,
 ) -> AppResult<HttpResponse> {
     let new = may_create(&user, body.into_inner())?;
     new.validate(state.settings.auth.min_password_length)?;
@@ -126,13 +126,14 @@ pub async fn update_staff(
     state: web::Data<AppState>,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<StaffChanges>,
+    body: crate::http::Json<StaffChanges>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id)?, policy::staff_scope(&user));
+    let (id, scope) = (parse_id(&id, "staff member")?, policy::staff_scope(&user));
     let changes = body.into_inner();
     changes.validate(state.settings.auth.min_password_length)?;
     http::patch(&state, move |conn| {
-        let row = repo::find_scoped(conn, &scope, &id)?.ok_or_else(AppError::not_found)?;
+        let row = repo::find_scoped(conn, &scope, &id)?
+            .ok_or_else(|| AppError::missing("staff member"))?;
         policy::require_role(&user, policy::STAFF_WRITERS)?;
         if user.role == Role::Scheduler && row.role() != Some(Role::Clinician) {
             return Err(AppError::forbidden(
@@ -204,9 +205,10 @@ pub async fn get_resident(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id)?, policy::resident_scope(&user));
+    let (id, scope) = (parse_id(&id, "resident")?, policy::resident_scope(&user));
     let row = http::db(&state, move |conn| {
-        let row = residents::find_scoped(conn, &scope, &id)?.ok_or_else(AppError::not_found)?;
+        let row = residents::find_scoped(conn, &scope, &id)?
+            .ok_or_else(|| AppError::missing("resident"))?;
         audit::record_reads(conn, &user, "resident", std::iter::once(row.id.as_str()))?;
         Ok(row)
     })
@@ -226,7 +228,7 @@ pub async fn create_resident(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewResident>,
+    body: crate::http::Json<NewResident>,
 ) -> AppResult<HttpResponse> {
     policy::require_role(&user, policy::RESIDENT_WRITERS)?;
     let mut new = body.into_inner();
@@ -286,13 +288,14 @@ pub async fn update_resident(
     state: web::Data<AppState>,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<ResidentChanges>,
+    body: crate::http::Json<ResidentChanges>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id)?, policy::resident_scope(&user));
+    let (id, scope) = (parse_id(&id, "resident")?, policy::resident_scope(&user));
     let ch = body.into_inner();
     let today = today(&state);
     http::patch(&state, move |conn| {
-        let row = residents::find_scoped(conn, &scope, &id)?.ok_or_else(AppError::not_found)?;
+        let row = residents::find_scoped(conn, &scope, &id)?
+            .ok_or_else(|| AppError::missing("resident"))?;
         policy::require_role(&user, policy::RESIDENT_WRITERS)?;
         if_match.check(row.version)?;
         let conditions = ch.conditions.clone().unwrap_or_else(|| row.conditions());

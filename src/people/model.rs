@@ -17,7 +17,7 @@ pub struct Staff {
     pub skills: Vec<String>,
     pub active: bool,
     pub version: i64,
-    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: crate::time::Time,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -175,8 +175,8 @@ pub struct Resident {
     /// The national ID number, masked (e.g. `530102********1234`); never served in full.
     pub id_number: Option<String>,
     pub version: i64,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub created_at: crate::time::Time,
+    pub updated_at: crate::time::Time,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

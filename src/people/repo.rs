@@ -48,7 +48,7 @@ impl UserRow {
             skills: self.skills(),
             active: self.active,
             version: self.version,
-            created_at: self.created_at.and_utc(),
+            created_at: self.created_at.and_utc().into(),
         }
     }
 }

@@ -74,8 +74,8 @@ impl ResidentRow {
             consent: self.consent,
             id_number: self.id_number.as_deref().map(mask_id_number),
             version: self.version,
-            created_at: self.created_at.and_utc(),
-            updated_at: self.updated_at.and_utc(),
+            created_at: self.created_at.and_utc().into(),
+            updated_at: self.updated_at.and_utc().into(),
         }
     }
 }

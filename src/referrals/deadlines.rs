@@ -66,7 +66,7 @@ pub fn scan(conn: &mut DbConn, cfg: &Referrals, now: NaiveDateTime) -> AppResult
             }
             let after = repo::find(conn, &r.id)?.unwrap_or_else(|| r.clone());
             for level in (r.escalation_level + 1)..=due {
-                let detail = json!({"level": level, "deadline_at": r.deadline_at.and_utc(), "priority": r.priority});
+                let detail = json!({"level": level, "deadline_at": crate::time::Time::from(r.deadline_at), "priority": r.priority});
                 repo::add_history(
                     conn,
                     &r.id,

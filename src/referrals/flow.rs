@@ -25,7 +25,7 @@ pub fn submit(
     let from_id = repo::acting_org(user).ok_or_else(|| {
         AppError::forbidden("Referrals are sent by clinics, care homes and hospitals.")
     })?;
-    let from = orgs::find(conn, from_id)?.ok_or_else(AppError::not_found)?;
+    let from = orgs::find(conn, from_id)?.ok_or_else(|| AppError::missing("organization"))?;
     let to = orgs::find(conn, &new.to_organization_id)?
         .filter(|o| o.active)
         .ok_or_else(|| AppError::invalid("to_organization_id", "no such organisation"))?;
@@ -35,7 +35,7 @@ pub fn submit(
         &policy::resident_scope(user),
         &new.resident_id,
     )?
-    .ok_or_else(AppError::not_found)?;
+    .ok_or_else(|| AppError::missing("resident"))?;
     if let Some(parent_id) = &new.parent_referral_id {
         let parent = repo::find_scoped(conn, user, parent_id)?;
         let fits = parent.is_some_and(|p| {
@@ -192,7 +192,7 @@ pub fn act(
         to,
         detail.as_ref(),
     )?;
-    let after = repo::find(conn, &row.id)?.ok_or_else(AppError::not_found)?;
+    let after = repo::find(conn, &row.id)?.ok_or_else(|| AppError::missing("referral"))?;
     let (before_v, after_v) = (
         serde_json::to_value(repo::full(conn, row)?).map_err(AppError::internal)?,
         serde_json::to_value(repo::full(conn, &after)?).map_err(AppError::internal)?,

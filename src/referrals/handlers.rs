@@ -26,7 +26,7 @@ pub async fn submit(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewReferral>,
+    body: crate::http::Json<NewReferral>,
 ) -> AppResult<HttpResponse> {
     body.validate()?;
     let cfg = state.settings.referrals.clone();
@@ -90,9 +90,10 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "referral")?;
     let r = http::db(&state, move |conn| {
-        let row = repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)?;
+        let row =
+            repo::find_scoped(conn, &user, &id)?.ok_or_else(|| AppError::missing("referral"))?;
         Ok(repo::full(conn, &row)?)
     })
     .await?;
@@ -128,7 +129,7 @@ async fn step<B>(
 where
     B: Serialize + Send + 'static,
 {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "referral")?;
     let sctx = StepCtx {
         state: state.get_ref().clone(),
     };
@@ -149,7 +150,8 @@ where
         route,
         (id, body),
         move |conn, user, (id, body)| {
-            let row = repo::find_scoped(conn, user, &id)?.ok_or_else(AppError::not_found)?;
+            let row =
+                repo::find_scoped(conn, user, &id)?.ok_or_else(|| AppError::missing("referral"))?;
             flow::side_of(user, &row)?;
             if_match.check(row.version)?;
             model::transition(row.status(), action)?;
@@ -186,7 +188,7 @@ fn after_step<B: Serialize>(
                     "The referral changed meanwhile; retry.",
                 ));
             }
-            Ok(repo::find(conn, &r.id)?.ok_or_else(AppError::not_found)?)
+            Ok(repo::find(conn, &r.id)?.ok_or_else(|| AppError::missing("referral"))?)
         }
         Action::Complete => {
             let body: CompleteBody =
@@ -294,7 +296,7 @@ fn schedule(
     if b.appointment_at.naive_utc() < now() - chrono::Duration::hours(1) {
         return Err(AppError::invalid("appointment_at", "is in the past"));
     }
-    let appointment = serde_json::json!({"at": b.appointment_at.with_timezone(&chrono::Utc), "department": b.department, "location": b.location});
+    let appointment = serde_json::json!({"at": crate::time::Time::from(*b.appointment_at), "department": b.department, "location": b.location});
     Ok((
         ReferralChanges {
             appointment: json_text(&appointment)?,
@@ -377,7 +379,7 @@ macro_rules! referral_action {
             id: web::Path<String>,
             key: IdempotencyKey,
             if_match: IfMatch,
-            body: web::Json<$body>,
+            body: crate::http::Json<$body>,
         ) -> AppResult<HttpResponse> {
             step(Call { user, state, id, key, if_match }, $action, body.into_inner(), $f).await
         }

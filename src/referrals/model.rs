@@ -1,6 +1,6 @@
 //! Referrals as the API shows them, the national form's fields, the state machine, deadlines and
 //! response-time statistics (pure).
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
+use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -196,7 +196,7 @@ pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
             return Err(AppError::conflict(
                 "invalid_transition",
                 format!(
-                    "A {} referral cannot take the action {}.",
+                    "A referral in the state {} cannot take the action {}.",
                     from.as_str(),
                     action.as_str()
                 ),
@@ -484,7 +484,7 @@ pub struct AcceptBody {
 #[serde(deny_unknown_fields)]
 #[schema(as = ReferralScheduleBody)]
 pub struct ScheduleBody {
-    pub appointment_at: DateTime<FixedOffset>,
+    pub appointment_at: crate::time::Start,
     pub department: String,
     pub location: String,
 }
@@ -560,7 +560,7 @@ impl CompleteBody {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
-    pub at: DateTime<Utc>,
+    pub at: crate::time::Time,
     pub actor_id: Option<String>,
     pub actor_organization_id: Option<String>,
     pub action: String,
@@ -592,13 +592,13 @@ pub struct Referral {
     pub triage: Option<Value>,
     pub appointment: Option<Value>,
     pub return_sheet: Option<Value>,
-    pub deadline_at: DateTime<Utc>,
-    pub responded_at: Option<DateTime<Utc>>,
+    pub deadline_at: crate::time::Time,
+    pub responded_at: Option<crate::time::Time>,
     pub overdue: bool,
     pub escalation_level: i32,
     pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: crate::time::Time,
+    pub updated_at: crate::time::Time,
     pub history: Vec<HistoryEntry>,
 }
 

@@ -98,13 +98,13 @@ impl ReferralRow {
             triage: self.triage.as_deref().map(json),
             appointment: self.appointment.as_deref().map(json),
             return_sheet: self.return_sheet.as_deref().map(json),
-            deadline_at: self.deadline_at.and_utc(),
-            responded_at: self.responded_at.map(|t| t.and_utc()),
+            deadline_at: self.deadline_at.and_utc().into(),
+            responded_at: self.responded_at.map(|t| t.and_utc().into()),
             overdue: self.overdue,
             escalation_level: self.escalation_level,
             version: self.version,
-            created_at: self.created_at.and_utc(),
-            updated_at: self.updated_at.and_utc(),
+            created_at: self.created_at.and_utc().into(),
+            updated_at: self.updated_at.and_utc().into(),
             history,
         }
     }
@@ -249,7 +249,7 @@ pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<HistoryEntry>> {
         .map(
             |(at, actor_id, actor_organization_id, action, from_status, to_status, detail)| {
                 HistoryEntry {
-                    at: at.and_utc(),
+                    at: at.and_utc().into(),
                     actor_id,
                     actor_organization_id,
                     action,

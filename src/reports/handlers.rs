@@ -37,8 +37,8 @@ pub struct UnitRow {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UnitReport {
-    pub from: chrono::DateTime<chrono::Utc>,
-    pub to: chrono::DateTime<chrono::Utc>,
+    pub from: crate::time::Time,
+    pub to: crate::time::Time,
     pub method: &'static str,
     pub red_list: Vec<String>,
     pub black_list: Vec<String>,
@@ -109,8 +109,8 @@ pub async fn units(
             })
             .collect();
         Ok(UnitReport {
-            from: from.and_utc(),
-            to: to.and_utc(),
+            from: from.and_utc().into(),
+            to: to.and_utc().into(),
             method: METHOD,
             red_list,
             black_list,

@@ -64,9 +64,9 @@ pub async fn get_shift(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, clinics) = (parse_id(&id)?, policy::shift_clinics(&user));
+    let (id, clinics) = (parse_id(&id, "shift")?, policy::shift_clinics(&user));
     let row = http::db(&state, move |conn| {
-        repo::find_scoped(conn, &clinics, &id)?.ok_or_else(AppError::not_found)
+        repo::find_scoped(conn, &clinics, &id)?.ok_or_else(|| AppError::missing("shift"))
     })
     .await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
@@ -81,10 +81,10 @@ pub async fn create_shift(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewShift>,
+    body: crate::http::Json<NewShift>,
 ) -> AppResult<HttpResponse> {
     policy::require_role(&user, policy::SHIFT_WRITERS)?;
-    let span = ShiftSpan::parse(body.starts_at, body.ends_at)?;
+    let span = ShiftSpan::parse(*body.starts_at, *body.ends_at)?;
     http::idempotent_post(
         &state,
         user,

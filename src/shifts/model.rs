@@ -1,5 +1,5 @@
 //! A shift and its rules (pure).
-use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -9,8 +9,8 @@ pub struct Shift {
     pub id: String,
     pub clinician_id: String,
     pub clinic_id: String,
-    pub starts_at: DateTime<Utc>,
-    pub ends_at: DateTime<Utc>,
+    pub starts_at: crate::time::Time,
+    pub ends_at: crate::time::Time,
     pub version: i64,
 }
 
@@ -19,8 +19,8 @@ pub struct Shift {
 pub struct NewShift {
     pub clinician_id: String,
     /// RFC 3339 with offset.
-    pub starts_at: DateTime<FixedOffset>,
-    pub ends_at: DateTime<FixedOffset>,
+    pub starts_at: crate::time::Start,
+    pub ends_at: crate::time::End,
 }
 
 /// A shift's time span, checked: it ends after it starts and lasts at most 24 hours.

@@ -25,8 +25,8 @@ impl ShiftRow {
             id: self.id.clone(),
             clinician_id: self.clinician_id.clone(),
             clinic_id: self.clinic_id.clone(),
-            starts_at: self.starts_at.and_utc(),
-            ends_at: self.ends_at.and_utc(),
+            starts_at: self.starts_at.and_utc().into(),
+            ends_at: self.ends_at.and_utc().into(),
             version: self.version,
         }
     }

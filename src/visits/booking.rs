@@ -33,8 +33,8 @@ pub struct Ctx<'a> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AvailableSlot {
     pub clinician_id: String,
-    pub starts_at: chrono::DateTime<chrono::Utc>,
-    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub starts_at: crate::time::Time,
+    pub ends_at: crate::time::Time,
     pub travel_minutes_before: i64,
     pub travel_minutes_after: i64,
     pub added_travel_minutes: i64,
@@ -48,8 +48,8 @@ impl From<&Slot> for AvailableSlot {
     fn from(s: &Slot) -> AvailableSlot {
         AvailableSlot {
             clinician_id: s.clinician_id.clone(),
-            starts_at: s.starts_at.and_utc(),
-            ends_at: s.ends_at.and_utc(),
+            starts_at: s.starts_at.and_utc().into(),
+            ends_at: s.ends_at.and_utc().into(),
             travel_minutes_before: s.travel_minutes_before,
             travel_minutes_after: s.travel_minutes_after,
             added_travel_minutes: s.added_travel_minutes,
@@ -78,7 +78,7 @@ pub fn target(
 ) -> AppResult<Target> {
     let scope = policy::resident_scope(user);
     let resident = crate::people::residents::find_scoped(conn, &scope, resident_id)?
-        .ok_or_else(AppError::not_found)?;
+        .ok_or_else(|| AppError::missing("resident"))?;
     let service = crate::catalogue::repo::find(conn, service_type)?
         .ok_or_else(|| AppError::invalid("service_type", "unknown service type"))?;
     let clinic = serving_clinic(conn, user, &resident)?;

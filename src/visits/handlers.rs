@@ -1,7 +1,7 @@
 //! HTTP: availability, visits and their transitions, the pool, and a clinician's day route.
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::booking::{self, AvailableSlot, Ctx};
@@ -54,12 +54,17 @@ pub async fn availability(
     let from = parse_time("from", &q.from, state.tz)?;
     let to = parse_end("to", &q.to, state.tz)?;
     let window = window_of(&state, from, to)?;
-    let moving = q.visit_id.as_deref().map(parse_id).transpose()?;
+    let moving = q
+        .visit_id
+        .as_deref()
+        .map(|v| parse_id(v, "visit"))
+        .transpose()?;
     let (q, st) = (q.into_inner(), state.clone());
     let slots = http::db(&state, move |conn| {
         let t = booking::target(conn, &user, &q.resident_id, &q.service_type, window)?;
         if let Some(id) = &moving {
-            let visit = repo::find_scoped(conn, &user, id)?.ok_or_else(AppError::not_found)?;
+            let visit =
+                repo::find_scoped(conn, &user, id)?.ok_or_else(|| AppError::missing("visit"))?;
             if visit.resident_id != t.resident.id {
                 return Err(AppError::invalid(
                     "visit_id",
@@ -105,16 +110,17 @@ pub async fn create_visit(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewVisit>,
+    body: crate::http::Json<NewVisit>,
 ) -> AppResult<HttpResponse> {
     if !model::may_request(user.role) {
         return Err(AppError::forbidden("This role may not ask for visits."));
     }
     let new = body.into_inner();
     let max_days = state.settings.visits.max_window_days;
-    let window = VisitWindow::parse(
-        new.window_start,
-        new.window_end,
+    let window = model::WindowRequest::parse(
+        new.window_start.map(|t| *t),
+        new.window_end.map(|t| *t),
+        new.starts_at.map(|t| *t),
         chrono::Utc::now(),
         max_days,
     )?;
@@ -132,6 +138,14 @@ pub async fn create_visit(
         if repo::created_by_in_last_minute(conn, &user.id, now(), quota)? >= quota {
             return Err(AppError::rate_limited("You are creating visits too fast; wait a minute.", 60));
         }
+        let window = match window {
+            model::WindowRequest::Given(w) => w,
+            slot => {
+                let service = crate::catalogue::repo::find(conn, &new.service_type)?
+                    .ok_or_else(|| AppError::invalid("service_type", "unknown service type"))?;
+                slot.resolve(service.duration_minutes.into(), chrono::Utc::now(), max_days)?
+            }
+        };
         let t = booking::target(conn, user, &new.resident_id, &new.service_type, window)?;
         let ctx = ctx(&st);
         let slot = match (books, new.starts_at, new.clinician_id.as_deref()) {
@@ -265,9 +279,9 @@ pub async fn get_visit(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "visit")?;
     let row = http::db(&state, move |conn| {
-        repo::find_scoped(conn, &user, &id)?.ok_or_else(AppError::not_found)
+        repo::find_scoped(conn, &user, &id)?.ok_or_else(|| AppError::missing("visit"))
     })
     .await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
@@ -293,7 +307,7 @@ where
         + Send
         + 'static,
 {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "visit")?;
     let route: &'static str = match action {
         Action::Schedule => "POST /visits/{id}/schedule",
         Action::Reschedule => "POST /visits/{id}/reschedule",
@@ -310,7 +324,8 @@ where
         route,
         (id, body),
         move |conn, user, (id, body)| {
-            let row = repo::find_scoped(conn, user, &id)?.ok_or_else(AppError::not_found)?;
+            let row =
+                repo::find_scoped(conn, user, &id)?.ok_or_else(|| AppError::missing("visit"))?;
             let own = row.clinician_id.as_deref() == Some(user.id.as_str());
             let own_record = user.resident_id.as_deref() == Some(row.resident_id.as_str());
             if !model::may(user.role, action, own, own_record) {
@@ -329,7 +344,7 @@ where
                     "Another change to this visit won; read it again.",
                 ));
             }
-            let after_row = repo::find(conn, &row.id)?.ok_or_else(AppError::not_found)?;
+            let after_row = repo::find(conn, &row.id)?.ok_or_else(|| AppError::missing("visit"))?;
             let (before, after) = (to_value(&row.to_api())?, to_value(&after_row.to_api())?);
             audit::record(
                 conn,
@@ -354,7 +369,8 @@ fn target_of(conn: &mut DbConn, user: &CurrentUser, row: &VisitRow) -> AppResult
         end: row.window_end,
     };
     let mut t = booking::target(conn, user, &row.resident_id, &row.service_type, window)?;
-    t.clinic = crate::network::repo::find(conn, &row.clinic_id)?.ok_or_else(AppError::not_found)?;
+    t.clinic = crate::network::repo::find(conn, &row.clinic_id)?
+        .ok_or_else(|| AppError::missing("organization"))?;
     Ok(t)
 }
 
@@ -395,7 +411,7 @@ macro_rules! visit_action {
             id: web::Path<String>,
             key: IdempotencyKey,
             if_match: IfMatch,
-            body: web::Json<$body>,
+            body: crate::http::Json<$body>,
         ) -> AppResult<HttpResponse> {
             transition(Call { user, state, id, key, if_match }, $action, body.into_inner(), $change).await
         }
@@ -507,8 +523,8 @@ fn distance_from_home(
     row: &VisitRow,
     b: &PositionBody,
 ) -> AppResult<(f64, bool)> {
-    let resident =
-        crate::people::residents::find(conn, &row.resident_id)?.ok_or_else(AppError::not_found)?;
+    let resident = crate::people::residents::find(conn, &row.resident_id)?
+        .ok_or_else(|| AppError::missing("resident"))?;
     let d = distance_meters(
         resident.location(),
         crate::network::model::Location {
@@ -532,9 +548,9 @@ pub struct RouteStop {
     pub service_type: String,
     pub status: Status,
     pub travel_minutes: i64,
-    pub arrival: DateTime<FixedOffset>,
-    pub starts_at: DateTime<FixedOffset>,
-    pub departure: DateTime<FixedOffset>,
+    pub arrival: crate::time::Time,
+    pub starts_at: crate::time::Time,
+    pub departure: crate::time::Time,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -543,7 +559,7 @@ pub struct DayRoute {
     pub date: NaiveDate,
     pub stops: Vec<RouteStop>,
     pub return_travel_minutes: i64,
-    pub back_at_clinic: Option<DateTime<FixedOffset>>,
+    pub back_at_clinic: Option<crate::time::Time>,
     pub total_travel_minutes: i64,
 }
 
@@ -556,7 +572,7 @@ pub async fn clinician_route(
     id: web::Path<String>,
     q: web::Query<RouteQuery>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "clinician")?;
     let (from, to) = day_bounds(&state, q.date)?;
     let (st, date) = (state.clone(), q.date);
     let route = http::db(&state, move |conn| {
@@ -571,10 +587,10 @@ pub async fn clinician_route(
         };
         let clinician = crate::people::repo::find_scoped(conn, &scope, &id)?
             .filter(|c| c.role() == Some(Role::Clinician))
-            .ok_or_else(AppError::not_found)?;
+            .ok_or_else(|| AppError::missing("clinician"))?;
         let clinic =
             crate::network::repo::find(conn, clinician.organization_id.as_deref().unwrap_or(""))?
-                .ok_or_else(AppError::not_found)?;
+                .ok_or_else(|| AppError::missing("clinic"))?;
         let day = repo::day_of(conn, &user, &id, from, to)?;
         let places = day
             .iter()
@@ -589,7 +605,7 @@ pub async fn clinician_route(
             .collect();
         let rows: Vec<VisitRow> = day.into_iter().map(|(v, _)| v).collect();
         let route = crate::planning::route::build(clinic.location(), places, st.travel.as_ref());
-        let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&st.tz).fixed_offset();
+        let local = crate::time::Time::from;
         let stops = route
             .legs
             .iter()

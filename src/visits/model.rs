@@ -102,7 +102,7 @@ pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
             return Err(AppError::conflict(
                 "invalid_transition",
                 format!(
-                    "A {} visit cannot take the action {}.",
+                    "A visit in the state {} cannot take the action {}.",
                     from.as_str(),
                     action.as_str()
                 ),
@@ -172,6 +172,63 @@ impl VisitWindow {
     }
 }
 
+/// The window a new visit asks for: given, or (booking an exact slot without one) the slot itself,
+/// known once the service's duration is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum WindowRequest {
+    Given(VisitWindow),
+    Slot(DateTime<FixedOffset>),
+}
+
+impl WindowRequest {
+    /// Every missing or bad window field at once.
+    pub fn parse(
+        start: Option<DateTime<FixedOffset>>,
+        end: Option<DateTime<FixedOffset>>,
+        slot: Option<DateTime<FixedOffset>>,
+        now: DateTime<Utc>,
+        max_days: i64,
+    ) -> Result<WindowRequest, AppError> {
+        match (start, end, slot) {
+            (Some(s), Some(e), _) => {
+                VisitWindow::parse(s, e, now, max_days).map(WindowRequest::Given)
+            }
+            (None, None, Some(at)) => Ok(WindowRequest::Slot(at)),
+            (s, e, _) => {
+                let missing = [("window_start", s.is_none()), ("window_end", e.is_none())];
+                Err(AppError::validation(
+                    missing
+                        .iter()
+                        .filter(|(_, m)| *m)
+                        .map(|(f, _)| crate::error::FieldError {
+                            field: (*f).into(),
+                            message:
+                                "is required (unless clinician_id and starts_at book an exact slot)"
+                                    .into(),
+                        })
+                        .collect(),
+                ))
+            }
+        }
+    }
+
+    /// The window itself, given the service's duration.
+    pub fn resolve(
+        self,
+        duration_minutes: i64,
+        now: DateTime<Utc>,
+        max_days: i64,
+    ) -> Result<VisitWindow, AppError> {
+        match self {
+            WindowRequest::Given(w) => Ok(w),
+            WindowRequest::Slot(at) => {
+                VisitWindow::parse(at, at + Duration::minutes(duration_minutes), now, max_days)
+                    .map_err(|_| AppError::invalid("starts_at", "is in the past"))
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MissedReason {
@@ -201,10 +258,10 @@ pub struct Visit {
     pub service_type: String,
     pub status: Status,
     pub priority: Priority,
-    pub window_start: DateTime<Utc>,
-    pub window_end: DateTime<Utc>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub ends_at: Option<DateTime<Utc>>,
+    pub window_start: crate::time::Time,
+    pub window_end: crate::time::Time,
+    pub starts_at: Option<crate::time::Time>,
+    pub ends_at: Option<crate::time::Time>,
     pub travel_minutes_before: Option<i32>,
     pub location_exception: bool,
     pub plan_id: Option<String>,
@@ -215,14 +272,14 @@ pub struct Visit {
     pub cancel_reason: Option<String>,
     pub cancelled_by: Option<String>,
     pub missed_reason: Option<String>,
-    pub check_in_at: Option<DateTime<Utc>>,
+    pub check_in_at: Option<crate::time::Time>,
     pub check_in_distance_m: Option<f64>,
-    pub check_out_at: Option<DateTime<Utc>>,
+    pub check_out_at: Option<crate::time::Time>,
     pub check_out_distance_m: Option<f64>,
     pub documentation: Option<serde_json::Value>,
     pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    pub created_at: crate::time::Time,
+    pub updated_at: crate::time::Time,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -230,14 +287,15 @@ pub struct Visit {
 pub struct NewVisit {
     pub resident_id: String,
     pub service_type: String,
-    pub window_start: DateTime<FixedOffset>,
-    pub window_end: DateTime<FixedOffset>,
+    /// Optional when `clinician_id` and `starts_at` book an exact slot: the window is then the slot.
+    pub window_start: Option<crate::time::Start>,
+    pub window_end: Option<crate::time::End>,
     #[serde(default)]
     pub priority: Priority,
     #[serde(default)]
     pub notes: String,
     pub clinician_id: Option<String>,
-    pub starts_at: Option<DateTime<FixedOffset>>,
+    pub starts_at: Option<crate::time::Start>,
     /// false: leave the visit `requested` in the clinic's pool.
     #[serde(default = "yes")]
     pub auto_assign: bool,
@@ -252,7 +310,7 @@ fn yes() -> bool {
 #[schema(as = VisitScheduleBody)]
 pub struct ScheduleBody {
     pub clinician_id: Option<String>,
-    pub starts_at: DateTime<FixedOffset>,
+    pub starts_at: crate::time::Start,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -316,7 +316,7 @@ pub async fn create_plan(
     user: CurrentUser,
     state: web::Data<AppState>,
     key: IdempotencyKey,
-    body: web::Json<NewPlan>,
+    body: crate::http::Json<NewPlan>,
 ) -> AppResult<HttpResponse> {
     if !model::may_book(user.role) {
         return Err(AppError::forbidden("Only schedulers make visit plans."));
@@ -357,13 +357,13 @@ pub async fn get_plan(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "visit plan")?;
     let plan = http::db(&state, move |conn| {
         let row: PlanRow = scoped(&user)
             .filter(visit_plans::id.eq(id))
             .first(conn)
             .optional()?
-            .ok_or_else(AppError::not_found)?;
+            .ok_or_else(|| AppError::missing("visit plan"))?;
         to_api(conn, &row)
     })
     .await?;
@@ -387,9 +387,9 @@ pub async fn end_plan(
     state: web::Data<AppState>,
     id: web::Path<String>,
     key: IdempotencyKey,
-    body: web::Json<EndPlan>,
+    body: crate::http::Json<EndPlan>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id)?;
+    let id = parse_id(&id, "visit plan")?;
     let tz = state.tz;
     http::idempotent_post(
         &state,
@@ -402,7 +402,7 @@ pub async fn end_plan(
                 .filter(visit_plans::id.eq(&id))
                 .first(conn)
                 .optional()?
-                .ok_or_else(AppError::not_found)?;
+                .ok_or_else(|| AppError::missing("visit plan"))?;
             if !model::may_book(user.role) {
                 return Err(AppError::forbidden("Only schedulers end visit plans."));
             }

@@ -49,7 +49,7 @@ impl VisitRow {
     }
 
     pub fn to_api(&self) -> Visit {
-        let utc = |t: NaiveDateTime| t.and_utc();
+        let utc = crate::time::Time::from;
         Visit {
             id: self.id.clone(),
             resident_id: self.resident_id.clone(),
@@ -417,8 +417,8 @@ pub fn audience(conn: &mut DbConn, v: &VisitRow) -> QueryResult<Vec<String>> {
 pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
     let payload = serde_json::json!({
         "id": v.id, "status": v.status, "clinic_id": v.clinic_id, "clinician_id": v.clinician_id,
-        "resident_id": v.resident_id, "starts_at": v.starts_at.map(|t| t.and_utc()),
-        "ends_at": v.ends_at.map(|t| t.and_utc()), "priority": v.priority, "version": v.version,
+        "resident_id": v.resident_id, "starts_at": v.starts_at.map(crate::time::Time::from),
+        "ends_at": v.ends_at.map(crate::time::Time::from), "priority": v.priority, "version": v.version,
     });
     let audience = audience(conn, v)?;
     crate::events::publish(

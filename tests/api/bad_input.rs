@@ -31,7 +31,8 @@ db_test! {
         let mut cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
             ("truncated JSON", b"{\"name\": ".to_vec(), 400, "malformed_json"),
             ("not JSON", b"hello".to_vec(), 400, "malformed_json"),
-            ("empty body", vec![], 400, "malformed_json"),
+            // An empty body reads as {}: every required field is then named as missing.
+            ("empty body", vec![], 422, "validation_failed"),
             ("an array", b"[]".to_vec(), 422, "validation_failed"),
         ];
         let variants = [

@@ -4,8 +4,8 @@ use diesel::connection::SimpleConnection;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use crate::{db_test, pg_test};
 use crate::helpers::TestApp;
+use crate::{db_test, pg_test};
 
 /// One SSE subscription, read frame by frame.
 struct Sse {

@@ -19,4 +19,5 @@ mod privacy;
 mod process;
 mod referrals;
 mod reports;
+mod shapes;
 mod visits;

@@ -14,7 +14,10 @@ db_test! {
 }
 
 #[test]
-#[cfg_attr(not(carelink_pg_tests), ignore = "CARELINK_TEST_POSTGRES_URL unset: PostgreSQL not run")]
+#[cfg_attr(
+    not(carelink_pg_tests),
+    ignore = "CARELINK_TEST_POSTGRES_URL unset: PostgreSQL not run"
+)]
 fn four_instances_migrating_one_postgresql_at_once_all_succeed() {
     let admin_url = require_postgres_url();
     let name = format!("t_mig_{}", uuid::Uuid::new_v4().simple());

@@ -85,7 +85,7 @@ db_test! {
         let shift = |from: &str, to: &str| json!({"clinician_id": doc, "starts_at": from, "ends_at": to});
         let morning = app.post("/api/v1/shifts", &sched, shift("2026-12-01T08:00:00+08:00", "2026-12-01T12:00:00+08:00")).await;
         assert_eq!(morning.status, 201, "{morning:?}");
-        assert_eq!(morning.body["starts_at"], "2026-12-01T00:00:00Z");
+        assert_eq!(morning.body["starts_at"], "2026-12-01T08:00:00+08:00");
         let overlap = app.post("/api/v1/shifts", &sched, shift("2026-12-01T11:00:00+08:00", "2026-12-01T14:00:00+08:00")).await;
         assert_eq!(overlap.status, 409);
         assert_eq!(overlap.problem_code(), "shift_overlap");

@@ -19,7 +19,10 @@ fn exit_while_threads_churn_connections(url: &str) -> ! {
 }
 
 #[test]
-#[cfg_attr(not(carelink_pg_tests), ignore = "CARELINK_TEST_POSTGRES_URL unset: PostgreSQL not run")]
+#[cfg_attr(
+    not(carelink_pg_tests),
+    ignore = "CARELINK_TEST_POSTGRES_URL unset: PostgreSQL not run"
+)]
 fn a_process_exiting_while_threads_close_postgresql_connections_exits_cleanly() {
     let url = require_postgres_url();
     if std::env::var_os(CHILD).is_some() {

@@ -178,7 +178,8 @@ fn the_checker_agrees_with_the_published_costs_of_c101_and_r101() {
     for name in ["C101", "R101"] {
         let instance =
             solomon::read_instance(&solomon_file(&format!("{name}.txt"))).expect("an instance");
-        let published = solomon::read_solution(&solomon_file(&format!("{name}.sol"))).expect("a .sol");
+        let published =
+            solomon::read_solution(&solomon_file(&format!("{name}.sol"))).expect("a .sol");
         let result = check::check(&instance, &published.routes);
         assert!(result.feasible, "{name}: {:?}", result.faults);
         let stated = published.cost.expect("a stated cost");
