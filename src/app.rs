@@ -268,8 +268,63 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::missing("resource"))
+/// No route took the request: 405 with `Allow` when the path is one of the API's with other
+/// methods (from the OpenAPI document, so the two never disagree), else 404.
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, AppError> {
+    let allowed = methods_of(req.path());
+    if allowed.is_empty() {
+        return Err(AppError::missing("resource"));
+    }
+    let allow = allowed.join(", ");
+    Err(AppError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!("{} is not allowed here; use {allow}.", req.method()),
+    )
+    .with_extra(serde_json::json!({ "allow": allowed })))
+}
+
+/// The methods the API serves at `path` (path parameters match any one segment).
+fn methods_of(path: &str) -> Vec<String> {
+    static ROUTES: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(template, item)| {
+                let segments = template.split('/').map(str::to_string).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .iter()
+                .filter(|(_, has)| *has)
+                .map(|(m, _)| m.to_string())
+                .collect();
+                (segments, methods)
+            })
+            .collect()
+    });
+    let asked: Vec<&str> = path.split('/').collect();
+    let mut found: Vec<String> = routes
+        .iter()
+        .filter(|(segments, _)| {
+            segments.len() == asked.len()
+                && segments
+                    .iter()
+                    .zip(&asked)
+                    .all(|(s, a)| s == a || (s.starts_with('{') && !a.is_empty()))
+        })
+        .flat_map(|(_, methods)| methods.iter().cloned())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// Starts serving on `listener`; the returned server runs until stopped through its handle (the
@@ -287,6 +342,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .app_data(extract::path_config())
             .configure(routes)
             .default_service(web::to(not_found))
+            .wrap_fn(extract::refuse_nul_in_query)
             .wrap_fn(crate::telemetry::observe)
     })
     .shutdown_timeout(shutdown)

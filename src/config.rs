@@ -31,6 +31,24 @@ pub struct Server {
     pub workers: usize,
     pub body_limit_bytes: usize,
     pub shutdown_timeout_seconds: u64,
+    /// Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed (ADR 0010).
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Server {
+    /// The trusted proxies, parsed (a single address is a /32 or /128 range).
+    pub fn proxies(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| parse_net(p))
+            .collect()
+    }
+}
+
+fn parse_net(s: &str) -> Option<ipnet::IpNet> {
+    s.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| s.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -53,6 +71,10 @@ pub struct Auth {
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
     pub max_failed_logins_per_address: i64,
+    /// Failed logins of one account from anywhere (within `lockout_minutes`) after which each
+    /// login of it waits a little longer; it never locks (ADR 0010).
+    pub slow_logins_after: i64,
+    pub max_login_delay_seconds: u64,
     pub min_password_length: usize,
 }
 
@@ -193,7 +215,9 @@ pub fn load() -> Result<Settings, ConfigError> {
             config::Environment::with_prefix("CARELINK")
                 .prefix_separator("_")
                 .separator("__")
-                .try_parsing(true),
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("server.trusted_proxies"),
         );
     if let Ok(url) = std::env::var("DATABASE_URL") {
         builder = builder
@@ -286,6 +310,23 @@ impl Settings {
         }
         if self.auth.max_failed_logins < 1 {
             return Err(bad("auth.max_failed_logins", "must be at least 1"));
+        }
+        if let Some(bad_proxy) = self
+            .server
+            .trusted_proxies
+            .iter()
+            .find(|p| parse_net(p).is_none())
+        {
+            return Err(bad(
+                "server.trusted_proxies",
+                format!("{bad_proxy:?} is not an address or a CIDR range"),
+            ));
+        }
+        if self.auth.slow_logins_after < 1 || self.auth.max_login_delay_seconds > 30 {
+            return Err(bad(
+                "auth.slow_logins_after",
+                "slow_logins_after must be at least 1 and max_login_delay_seconds at most 30",
+            ));
         }
         if self.auth.max_failed_logins_per_address < 1 {
             return Err(bad(

@@ -175,6 +175,15 @@ impl ResponseError for AppError {
         {
             resp.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
+        if let Some(allow) = self
+            .extra
+            .as_deref()
+            .and_then(|e| e.get("allow"))
+            .and_then(Value::as_array)
+        {
+            let methods: Vec<&str> = allow.iter().filter_map(Value::as_str).collect();
+            resp.insert_header((header::ALLOW, methods.join(", ")));
+        }
         resp.body(self.body().to_string())
     }
 }

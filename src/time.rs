@@ -79,15 +79,28 @@ impl<'de> Deserialize<'de> for Time {
     }
 }
 
-const EXPECTED: &str =
-    "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01)";
+const EXPECTED: &str = "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01), in the years 1900-2100";
+
+/// The years any date or time of the programme falls in: birth dates from 1900, plans and reports
+/// to 2100. Outside them a value is a mistake (or an attack on date arithmetic), refused as a 422.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2100;
+
+/// Whether a day lies in the years the API takes.
+pub fn in_range(day: NaiveDate) -> bool {
+    use chrono::Datelike;
+    (FIRST_YEAR..=LAST_YEAR).contains(&day.year())
+}
 
 /// Reads a time as a start: an RFC 3339 time, or a plain date meaning its first moment in `tz`.
 pub fn parse_start(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<FixedOffset>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
-        return Some(t);
+        return in_range(t.date_naive()).then_some(t);
     }
     let day = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    if !in_range(day) {
+        return None;
+    }
     day_start(day, tz)
 }
 
@@ -95,9 +108,12 @@ pub fn parse_start(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<FixedOffset>> 
 /// end is the first moment of the next day in `tz`).
 pub fn parse_end(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<FixedOffset>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
-        return Some(t);
+        return in_range(t.date_naive()).then_some(t);
     }
     let day = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
+    if !in_range(day) {
+        return None;
+    }
     day_start(day.succ_opt()?, tz)
 }
 
@@ -213,6 +229,10 @@ mod tests {
     #[test]
     fn anything_else_is_not_a_time() {
         for bad in [
+            "+10000-01-01",
+            "0000-01-01",
+            "9999-12-31T23:00:00Z",
+            "1899-12-31",
             "",
             "2026-13-01",
             "01/12/2026",

@@ -3,7 +3,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::{password, repo, CurrentUser};
+use super::{password, repo, throttle, CurrentUser};
 use crate::app::AppState;
 use crate::db::{now, write_tx};
 use crate::error::{AppError, AppResult};
@@ -61,21 +61,36 @@ pub async fn login(
 ) -> AppResult<HttpResponse> {
     let auth = state.settings.auth.clone();
     let body = body.into_inner();
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    let (user_id, session_id, refresh_token) = http::db(&state, move |conn| {
-        let t = now();
-        // One address guessing across many accounts is throttled before any password is checked.
-        if repo::recent_failures_from(conn, &address, t)? >= auth.max_failed_logins_per_address {
+    let address = http::client_address(&req, &state.settings.server.proxies());
+    let (a, u, limits) = (address.clone(), body.username.clone(), auth.clone());
+    let verdict = http::db(&state, move |conn| throttle_verdict(conn, &limits, &u, &a)).await?;
+    match verdict {
+        throttle::Verdict::AddressThrottled => {
             return Err(AppError::rate_limited(
                 "Too many failed logins from your address; wait a minute.",
                 60,
-            ));
+            ))
         }
+        throttle::Verdict::PairLocked => {
+            return Err(AppError::new(
+                StatusCode::LOCKED,
+                "account_locked",
+                "Too many failed logins for this account from your address; it is locked there for a while.",
+            )
+            .with_extra(serde_json::json!({ "retry_after_seconds": auth.lockout_minutes * 60 })))
+        }
+        throttle::Verdict::Proceed { delay_seconds } if delay_seconds > 0 => {
+            actix_web::rt::time::sleep(std::time::Duration::from_secs(delay_seconds)).await;
+        }
+        throttle::Verdict::Proceed { .. } => {}
+    }
+    let (user_id, session_id, refresh_token) = http::db(&state, move |conn| {
+        let t = now();
+        let keep = chrono::Duration::minutes(auth.lockout_minutes);
         let failed = |conn: &mut crate::db::DbConn| -> AppError {
-            match write_tx(conn, |c| repo::record_failure_from(c, &address, t)) {
+            match write_tx(conn, |c| {
+                repo::record_failure(c, &body.username, &address, keep, t)
+            }) {
                 Ok(()) => bad_credentials(),
                 Err(e) => e.into(),
             }
@@ -84,18 +99,7 @@ pub async fn login(
             password::verify(&body.password, password::dummy_hash());
             return Err(failed(conn));
         };
-        if user.locked_until.is_some_and(|until| until > t) {
-            return Err(AppError::new(
-                StatusCode::LOCKED,
-                "account_locked",
-                "Too many failed logins; the account is locked for a while.",
-            ));
-        }
         if !password::verify(&body.password, &user.password_hash) {
-            let lockout = chrono::Duration::minutes(auth.lockout_minutes);
-            write_tx(conn, |c| {
-                repo::record_failed_login(c, &user.id, auth.max_failed_logins, lockout, t)
-            })?;
             return Err(failed(conn));
         }
         if !user.active {
@@ -103,13 +107,39 @@ pub async fn login(
         }
         let ttl = chrono::Duration::days(auth.refresh_token_days);
         let (sid, token) = write_tx(conn, |c| {
-            repo::clear_failed_logins(c, &user.id)?;
+            repo::clear_failures(c, &body.username, &address)?;
             repo::create_session(c, &user.id, ttl, t)
         })?;
         Ok((user.id, sid, token))
     })
     .await?;
     Ok(HttpResponse::Ok().json(pair(&state, &user_id, &session_id, refresh_token)?))
+}
+
+/// Counts what the throttle rule needs (ADR 0010) and applies it.
+fn throttle_verdict(
+    conn: &mut crate::db::DbConn,
+    auth: &crate::config::Auth,
+    username: &str,
+    address: &str,
+) -> AppResult<throttle::Verdict> {
+    let t = now();
+    let since = t - chrono::Duration::minutes(auth.lockout_minutes);
+    let (pair, account) = repo::account_failures(conn, username, address, since)?;
+    let failures = throttle::Failures {
+        address: repo::recent_failures_from(conn, address, t)?,
+        pair,
+        account,
+    };
+    Ok(throttle::verdict(
+        failures,
+        throttle::Limits {
+            per_address_per_minute: auth.max_failed_logins_per_address,
+            per_pair: auth.max_failed_logins.into(),
+            slow_after: auth.slow_logins_after,
+            max_delay_seconds: auth.max_login_delay_seconds,
+        },
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,

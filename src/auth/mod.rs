@@ -4,6 +4,7 @@ pub mod handlers;
 pub mod password;
 pub mod policy;
 pub mod repo;
+pub mod throttle;
 pub mod tokens;
 
 use serde::{Deserialize, Serialize};

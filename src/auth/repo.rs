@@ -29,55 +29,56 @@ pub fn recent_failures_from(
         .get_result(conn)
 }
 
-/// Notes a failed login from an address, and forgets those older than an hour.
-pub fn record_failure_from(
+/// Failed logins of one account since `since`: from one address, and from all (ADR 0010).
+pub fn account_failures(
     conn: &mut DbConn,
+    username: &str,
     address: &str,
+    since: NaiveDateTime,
+) -> QueryResult<(i64, i64)> {
+    let of_account = || {
+        login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::at.gt(since))
+    };
+    let from_here = of_account()
+        .filter(login_failures::address.eq(address))
+        .count()
+        .get_result(conn)?;
+    let everywhere = of_account().count().get_result(conn)?;
+    Ok((from_here, everywhere))
+}
+
+/// Notes a failed login (of `username`, from `address`), and forgets those older than the
+/// longest window that reads them.
+pub fn record_failure(
+    conn: &mut DbConn,
+    username: &str,
+    address: &str,
+    keep: Duration,
     now: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(login_failures::table)
         .values((
             login_failures::id.eq(new_id()),
             login_failures::address.eq(address),
+            login_failures::username.eq(Some(username)),
             login_failures::at.eq(now),
         ))
         .execute(conn)?;
-    diesel::delete(login_failures::table.filter(login_failures::at.lt(now - Duration::hours(1))))
-        .execute(conn)?;
+    let horizon = now - keep.max(Duration::hours(1));
+    diesel::delete(login_failures::table.filter(login_failures::at.lt(horizon))).execute(conn)?;
     Ok(())
 }
 
-/// Counts a failed login; the one that reaches `max` locks the account until `now + lockout`.
-pub fn record_failed_login(
-    conn: &mut DbConn,
-    user_id: &str,
-    max: i32,
-    lockout: Duration,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set(users::failed_logins.eq(users::failed_logins + 1))
-        .execute(conn)?;
-    diesel::update(
-        users::table
-            .find(user_id)
-            .filter(users::failed_logins.ge(max)),
+/// A successful login forgets the failures of its (account, address) pair.
+pub fn clear_failures(conn: &mut DbConn, username: &str, address: &str) -> QueryResult<()> {
+    diesel::delete(
+        login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::address.eq(address)),
     )
-    .set((
-        users::failed_logins.eq(0),
-        users::locked_until.eq(Some(now + lockout)),
-    ))
     .execute(conn)?;
-    Ok(())
-}
-
-pub fn clear_failed_logins(conn: &mut DbConn, user_id: &str) -> QueryResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set((
-            users::failed_logins.eq(0),
-            users::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(conn)?;
     Ok(())
 }
 
@@ -211,6 +212,28 @@ pub fn revoke_session(
     ))
     .execute(conn)?;
     Ok(())
+}
+
+/// Ends every live session of a user but `keep` (the caller's own, when users change their own
+/// password): their access tokens stop working at once and their refresh tokens with them.
+pub fn revoke_sessions_of(
+    conn: &mut DbConn,
+    user_id: &str,
+    keep: Option<&str>,
+    reason: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user_id))
+            .filter(sessions::id.ne(keep.unwrap_or("")))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(Some(now)),
+        sessions::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)
 }
 
 /// id, username, role, organisation, resident, the organisation's community.

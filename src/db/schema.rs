@@ -250,6 +250,7 @@ diesel::table! {
         id -> Text,
         address -> Text,
         at -> Timestamp,
+        username -> Nullable<Text>,
     }
 }
 

@@ -47,43 +47,64 @@ impl FromRequest for IdempotencyKey {
     }
 }
 
-/// The optional `If-Match` header: the version the client last saw.
-#[derive(Debug, Clone, Copy)]
-pub struct IfMatch(pub Option<i64>);
+/// The optional `If-Match` header: the versions the client last saw (RFC 9110 13.1.1). The
+/// comparison is strong: we issue strong tags (`"3"`), so a weak tag (`W/"3"`) never matches, and
+/// a tag we never issued cannot match either. `*` matches any existing object.
+#[derive(Debug, Clone)]
+pub struct IfMatch(pub Option<Vec<i64>>);
 
 impl FromRequest for IfMatch {
     type Error = AppError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else {
-            return ready(Ok(IfMatch(None)));
-        };
-        let raw = value.to_str().unwrap_or("").trim();
-        if raw == "*" {
+        let values: Vec<&str> = req
+            .headers()
+            .get_all(actix_web::http::header::IF_MATCH)
+            .map(|v| v.to_str().unwrap_or(""))
+            .collect();
+        if values.is_empty() {
             return ready(Ok(IfMatch(None)));
         }
-        let unquoted = raw.trim_start_matches("W/").trim_matches('"');
-        // A tag we never issued can never match: the object is not at that version.
-        ready(match unquoted.parse::<i64>() {
-            Ok(v) => Ok(IfMatch(Some(v))),
-            Err(_) => Err(AppError::version_mismatch()),
-        })
+        let tags: Vec<&str> = values
+            .iter()
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .collect();
+        if tags.contains(&"*") {
+            return ready(Ok(IfMatch(None)));
+        }
+        let strong = tags
+            .iter()
+            .filter_map(|t| t.strip_prefix('"')?.strip_suffix('"')?.parse::<i64>().ok())
+            .collect();
+        ready(Ok(IfMatch(Some(strong))))
     }
 }
 
 impl IfMatch {
-    /// 412 unless the object is still at the version the client sent.
-    pub fn check(self, current: i64) -> Result<(), AppError> {
-        match self.0 {
-            Some(v) if v != current => Err(AppError::version_mismatch()),
+    /// 412 unless the object is still at a version the client sent.
+    pub fn check(&self, current: i64) -> Result<(), AppError> {
+        match &self.0 {
+            Some(versions) if !versions.contains(&current) => Err(AppError::version_mismatch()),
             _ => Ok(()),
         }
     }
 }
 
-const TIME_EXPECTED: &str =
-    "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01)";
+const TIME_EXPECTED: &str = "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01), in the years 1900-2100";
+
+/// A day from a query, within the years the API takes (see `time::in_range`).
+pub fn check_day(field: &str, day: chrono::NaiveDate) -> Result<chrono::NaiveDate, AppError> {
+    if crate::time::in_range(day) {
+        Ok(day)
+    } else {
+        Err(AppError::invalid(
+            field,
+            "must be a date in the years 1900-2100",
+        ))
+    }
+}
 
 /// Parses a start: an RFC 3339 time with offset, or a plain date meaning the start of that day in
 /// the district's time zone, into stored form (UTC).
@@ -114,4 +135,38 @@ pub fn parse_id(raw: &str, kind: &'static str) -> Result<String, AppError> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
         .map_err(|_| AppError::missing(kind))
+}
+
+/// The first query parameter whose name or value holds the NUL character (`%00`), which
+/// PostgreSQL cannot store or compare: such a query is refused at the edge on both databases.
+pub fn nul_in_query(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let has_nul = |s: &str| s.to_ascii_lowercase().contains("%00");
+        (has_nul(name) || has_nul(value)).then(|| name.replace("%00", ""))
+    })
+}
+
+/// Middleware: a query with a NUL character is a 422 naming the parameter, before any handler.
+pub fn refuse_nul_in_query<S>(
+    req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> futures_util::future::Either<
+    S::Future,
+    Ready<Result<actix_web::dev::ServiceResponse, actix_web::Error>>,
+>
+where
+    S: actix_web::dev::Service<
+        actix_web::dev::ServiceRequest,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+{
+    match nul_in_query(req.query_string()) {
+        None => futures_util::future::Either::Left(srv.call(req)),
+        Some(name) => {
+            let error = AppError::invalid(&name, "must not contain the NUL character (%00)");
+            futures_util::future::Either::Right(ready(Ok(req.error_response(error))))
+        }
+    }
 }

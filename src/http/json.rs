@@ -15,6 +15,7 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use utoipa::openapi::schema::{KnownFormat, Schema, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::RefOr;
@@ -217,7 +218,7 @@ fn check(
         }
         Schema::Object(o) => {
             if let Some(message) = mismatch(o, v) {
-                errors.push(field_error(name, message));
+                errors.push(field_error(name, &message));
                 return;
             }
             if let (Value::Object(fields), SchemaType::Type(Type::Object)) = (v, &o.schema_type) {
@@ -272,7 +273,7 @@ fn backticked(message: &str) -> Option<String> {
 }
 
 /// What is wrong with a value against its schema's JSON type, enum and format, if anything.
-fn mismatch(schema: &utoipa::openapi::schema::Object, v: &Value) -> Option<&'static str> {
+fn mismatch(schema: &utoipa::openapi::schema::Object, v: &Value) -> Option<Cow<'static, str>> {
     let allowed: Vec<&Type> = match &schema.schema_type {
         SchemaType::Type(t) => vec![t],
         SchemaType::Array(ts) => ts.iter().collect(),
@@ -289,35 +290,50 @@ fn mismatch(schema: &utoipa::openapi::schema::Object, v: &Value) -> Option<&'sta
         _ => false,
     };
     if !allowed.iter().any(|t| fits(t)) {
-        return Some(match allowed.iter().find(|t| **t != &Type::Null) {
-            Some(Type::String) => "must be a string",
-            Some(Type::Boolean) => "must be true or false",
-            Some(Type::Integer) => "must be a whole number",
-            Some(Type::Number) => "must be a number",
-            Some(Type::Array) => "must be a list",
-            Some(Type::Object) => "must be an object",
-            _ => "has the wrong type",
-        });
+        return Some(Cow::Borrowed(
+            match allowed.iter().find(|t| **t != &Type::Null) {
+                Some(Type::String) => "must be a string",
+                Some(Type::Boolean) => "must be true or false",
+                Some(Type::Integer) => "must be a whole number",
+                Some(Type::Number) => "must be a number",
+                Some(Type::Array) => "must be a list",
+                Some(Type::Object) => "must be an object",
+                _ => "has the wrong type",
+            },
+        ));
     }
     if let (Some(values), false) = (&schema.enum_values, v.is_null()) {
         if !values.contains(v) {
-            return Some("is not one of the allowed values");
+            return Some("is not one of the allowed values".into());
         }
     }
     let Value::String(text) = v else { return None };
+    let chars = text.chars().count();
+    if chars > schema.max_length.unwrap_or(MAX_TEXT_CHARS) {
+        let max = schema.max_length.unwrap_or(MAX_TEXT_CHARS);
+        return Some(format!("is longer than {max} characters").into());
+    }
+    if schema.min_length.is_some_and(|min| chars < min)
+        || (schema.min_length.is_some() && text.trim().is_empty())
+    {
+        return Some("must not be empty".into());
+    }
     match &schema.format {
-        Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)) => not_a_time(v),
+        Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)) => not_a_time(v).map(Cow::Borrowed),
         Some(SchemaFormat::KnownFormat(KnownFormat::Date))
-            if chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_err() =>
+            if !chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .is_ok_and(crate::time::in_range) =>
         {
-            Some("must be a date (2026-12-01)")
+            Some("must be a date (2026-12-01) in the years 1900-2100".into())
         }
         _ => None,
     }
 }
 
-const TIME_MESSAGE: &str =
-    "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01)";
+/// The longest text any field takes where its schema sets no `maxLength` of its own.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+const TIME_MESSAGE: &str = "must be an RFC 3339 time with offset (2026-12-01T09:30:00+08:00) or a date (2026-12-01), in the years 1900-2100";
 
 fn not_a_time(v: &Value) -> Option<&'static str> {
     match v {

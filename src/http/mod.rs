@@ -99,3 +99,30 @@ where
     let value = db(state, move |conn| crate::db::write_tx(conn, change)).await?;
     Ok(json_value(StatusCode::OK, value))
 }
+
+/// The client's address: the peer, or, when the peer is a trusted proxy (`server.trusted_proxies`),
+/// the right-most address of X-Forwarded-For that is not itself a trusted proxy (the one the
+/// nearest untrusted hop gave; anything left of it could be forged by the client).
+pub fn client_address(req: &actix_web::HttpRequest, trusted: &[ipnet::IpNet]) -> String {
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if !is_trusted(&peer) {
+        return peer.to_string();
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .iter()
+        .rev()
+        .find(|ip| !is_trusted(ip))
+        .or(forwarded.first())
+        .unwrap_or(&peer)
+        .to_string()
+}

@@ -148,7 +148,19 @@ pub async fn update_staff(
             .transpose()
             .map_err(AppError::internal)?;
         let before = to_value(&row.to_api())?;
-        let after = to_value(&repo::update(conn, &row, &changes, hash)?.to_api())?;
+        let after = to_value(&repo::update(conn, &row, &changes, hash.clone())?.to_api())?;
+        if hash.is_some() {
+            // A new password ends every other session of that user (a reset after a leak must
+            // lock the holder of a stolen token or refresh token out at once).
+            let keep = (user.id == id).then_some(user.session_id.as_str());
+            crate::auth::repo::revoke_sessions_of(
+                conn,
+                &id,
+                keep,
+                "password_changed",
+                crate::db::now(),
+            )?;
+        }
         audit::record(
             conn,
             Some(&user),

@@ -261,6 +261,7 @@ pub fn day_bounds(
     state: &AppState,
     d: NaiveDate,
 ) -> AppResult<(chrono::NaiveDateTime, chrono::NaiveDateTime)> {
+    let d = crate::http::extract::check_day("date", d)?;
     let s = d.format("%Y-%m-%d").to_string();
     let next = (d + chrono::Duration::days(1))
         .format("%Y-%m-%d")

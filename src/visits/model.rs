@@ -292,7 +292,9 @@ pub struct NewVisit {
     pub window_end: Option<crate::time::End>,
     #[serde(default)]
     pub priority: Priority,
+    /// For the clinician: what to know before the visit.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub notes: String,
     pub clinician_id: Option<String>,
     pub starts_at: Option<crate::time::Start>,
@@ -335,6 +337,8 @@ pub struct PositionBody {
     #[serde(default)]
     pub tasks: Vec<Task>,
     pub vital_signs: Option<serde_json::Value>,
+    /// The visit's notes (at check-out).
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 

@@ -65,7 +65,11 @@ db_test! {
         slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").unwrap();
         slow.set_read_timeout(Some(std::time::Duration::from_secs(15))).unwrap();
         let mut buf = vec![0u8; 512];
-        let n = slow.read(&mut buf).unwrap_or(0);
+        // The server must answer 408 or close within the timeout; a read that times out means it
+        // kept the stalled connection open, which is the failure this guards against.
+        let n = slow
+            .read(&mut buf)
+            .unwrap_or_else(|e| panic!("a stalled request was not cut off within 15 s: {e}"));
         let head = String::from_utf8_lossy(&buf[..n]).to_string();
         assert!(n == 0 || head.starts_with("HTTP/1.1 408"), "a stalled request: {head}");
         // Still serving (on a fresh connection: the server rightly closed the abusive ones).

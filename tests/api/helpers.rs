@@ -264,6 +264,9 @@ pub async fn spawn_app_with(backend: Backend, tweak: impl FnOnce(&mut Settings))
         address,
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // The server closes a connection idle for 5 s (actix's keep-alive); a test that works
+            // on the database for longer between requests must not reuse one it is closing.
+            .pool_idle_timeout(std::time::Duration::from_secs(2))
             .build()
             .expect("client"),
         backend,

@@ -11,6 +11,7 @@ mod conventions;
 mod crash;
 mod dayplan;
 mod events;
+mod hardening;
 mod migrations;
 mod network;
 mod outage;
