@@ -18,8 +18,9 @@ pub struct Shift {
 #[serde(deny_unknown_fields)]
 pub struct NewShift {
     pub clinician_id: String,
-    /// RFC 3339 with offset.
+    /// RFC 3339 with offset, e.g. `2026-12-03T08:30:00+08:00`.
     pub starts_at: DateTime<FixedOffset>,
+    /// RFC 3339 with offset; after `starts_at`, at most 24 hours later.
     pub ends_at: DateTime<FixedOffset>,
 }
 
