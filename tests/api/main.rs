@@ -13,6 +13,7 @@ mod dayplan;
 mod events;
 mod migrations;
 mod network;
+mod openapi;
 mod outage;
 mod people;
 mod privacy;
