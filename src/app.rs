@@ -70,7 +70,7 @@ ends the session at once.
 - An object the caller may not see answers 404 `not_found`, exactly as one that does not exist.
 - Lists take `?limit=` (1-500, default 50) and `?cursor=` (the `next_cursor` of the previous page) and answer \
 `{\"items\": [...], \"next_cursor\": \"...\" | null}`.
-- `Idempotency-Key` (1-255 characters) on any POST: a retry with the same key and body replays the first answer and changes \
+- `Idempotency-Key` (1-255 characters) on any POST that changes data (all but `/auth/*`): a retry with the same key and body replays the first answer and changes \
 nothing; the same key with another body answers 422 `idempotency_key_reused`. Keys are kept per user for at least 24 hours.
 - Objects with a `version` are served with an `ETag`; send it back as `If-Match` on a change, which answers 412 \
 `version_mismatch` when the object has changed since.

@@ -56,6 +56,7 @@ fn may_plan(user: &CurrentUser, clinic: &str) -> AppResult<()> {
 /// then `apply` it. A clinic has one run going at a time. With an `Idempotency-Key`, a retry
 /// replays the first answer and starts no second search.
 #[utoipa::path(post, path = "/api/v1/planning/runs", tag = "planning",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewRun, example = json!({"clinic_id": "01938a6e-2a10-7d2b-8c3f-4a5b6c7d8e02",
         "date": "2026-12-03", "time_limit_seconds": 5})),
     responses((status = 202, description = "The run, `running` in the background"),
@@ -278,7 +279,8 @@ struct Outcome {
 /// `outcome.applied`. The run becomes `applied`. No body. With an `Idempotency-Key`, a retry
 /// replays the first answer.
 #[utoipa::path(post, path = "/api/v1/planning/runs/{id}/apply", tag = "planning",
-    params(("id" = String, Path, description = "The run's id (a UUID)")),
+    params(("id" = String, Path, description = "The run's id (a UUID)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     responses((status = 200, description = "The run with what was booked, changed meanwhile, or in conflict"),
         (status = 404, description = "`not_found`: no such run, or not one the caller may see", body = crate::error::Problem),
         (status = 409, description = "`invalid_transition`: the run is not `completed` (still running, failed, or applied \

@@ -77,6 +77,7 @@ pub async fn get_organization(
 /// stand in; only a care home names the clinic it has signed with (`contracted_clinic_id`). The
 /// change is audited. With an `Idempotency-Key`, a retry replays the first answer.
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewOrganization, example = json!({"code": "WH-CH-21", "name": "五华区福康养老院",
         "kind": "care_home", "community_id": "01938a6e-1f00-7c1a-9b2e-3f4a5b6c7d01",
         "address": "昆明市五华区人民西路 128 号", "location": {"lat": 25.0452, "lon": 102.6891},

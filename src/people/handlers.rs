@@ -108,6 +108,7 @@ fn may_create(user: &CurrentUser, mut new: NewStaff) -> AppResult<NewStaff> {
 /// record instead. The password is stored hashed, never shown. Audited; with an
 /// `Idempotency-Key`, a retry replays the first answer.
 #[utoipa::path(post, path = "/api/v1/staff", tag = "people",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewStaff, example = json!({"username": "nurse03", "display_name": "李芳",
         "role": "clinician", "organization_id": "01938a6e-2a10-7d2b-8c3f-4a5b6c7d8e02",
         "skills": ["nursing", "wound_care"], "password": "Kunming-spring-2026"})),
@@ -284,6 +285,7 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 /// active clinician (of the caller's clinic, for clinic staff). Audited; with an `Idempotency-Key`,
 /// a retry replays the first answer.
 #[utoipa::path(post, path = "/api/v1/residents", tag = "people",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewResident, example = json!({"name": "王秀英", "sex": "female", "birth_date": "1941-03-17",
         "phone": "0871-6536 2201", "address": "昆明市五华区华山西路 12 号 3 单元 501 室",
         "location": {"lat": 25.0436, "lon": 102.7037}, "community_id": "01938a6e-1f00-7c1a-9b2e-3f4a5b6c7d01",

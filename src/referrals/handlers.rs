@@ -27,6 +27,7 @@ use crate::http::{self, to_value, Call};
 /// urgent 2 h, green channel 30 min by default). Audited and published to the receiver; with an
 /// `Idempotency-Key`, a retry replays the first answer.
 #[utoipa::path(post, path = "/api/v1/referrals", tag = "referrals",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewReferral, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
         "direction": "up", "to_organization_id": "01938a6e-5d40-7a5e-9f6c-7d8e9fab0105", "department": "神经内科",
         "priority": "urgent", "reason": "近两日左侧肢体无力加重，言语含糊，疑脑卒中复发",

@@ -252,7 +252,10 @@ pub enum RejectReason {
 #[serde(deny_unknown_fields)]
 pub struct Diagnosis {
     /// ICD-10 code, e.g. `I63.9`.
-    #[schema(pattern = "^[A-Z][0-9][0-9A-Z](\\.[A-Za-z0-9]{1,4})?$", example = "I63.9")]
+    #[schema(
+        pattern = "^[A-Z][0-9][0-9A-Z](\\.[A-Za-z0-9]{1,4})?$",
+        example = "I63.9"
+    )]
     pub code: Option<String>,
     /// 1 to 500 characters (not blank).
     #[schema(min_length = 1, max_length = 500)]

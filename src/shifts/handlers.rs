@@ -97,6 +97,7 @@ pub async fn get_shift(
 /// Visits are booked only inside shifts. Audited; with an `Idempotency-Key`, a retry replays the
 /// first answer.
 #[utoipa::path(post, path = "/api/v1/shifts", tag = "people",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewShift, example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03",
         "starts_at": "2026-12-03T08:30:00+08:00", "ends_at": "2026-12-03T17:30:00+08:00"})),
     responses((status = 201, description = "The new shift", body = Shift),

@@ -131,6 +131,7 @@ fn window_of(
 /// and books nothing more. A user creating more than `visits.max_bookings_per_user_per_minute`
 /// visits a minute gets 429.
 #[utoipa::path(post, path = "/api/v1/visits", tag = "visits",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewVisit, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
         "service_type": "chronic_disease_follow_up", "window_start": "2026-12-03T09:00:00+08:00",
         "window_end": "2026-12-03T12:00:00+08:00", "priority": "routine", "notes": "血压控制欠佳，复测并调整用药",

@@ -327,6 +327,7 @@ pub fn create(
 /// `unplaced_reason`. Each visit can then be moved or cancelled alone. Audited; with an
 /// `Idempotency-Key`, a retry replays the first answer and creates nothing more.
 #[utoipa::path(post, path = "/api/v1/visit-plans", tag = "visits",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewPlan, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
         "service_type": "rehabilitation_training", "weekdays": [2, 5], "window": {"from": "09:00", "to": "11:30"},
         "starts_on": "2026-12-08", "count": 8, "priority": "routine"})),
@@ -421,7 +422,8 @@ pub struct EndPlan {
 /// the plan `ended`; visits before then, and those done, stay. Audited and published; with an
 /// `Idempotency-Key`, a retry replays the first answer.
 #[utoipa::path(post, path = "/api/v1/visit-plans/{id}/end", tag = "visits",
-    params(("id" = String, Path, description = "The plan's id (a UUID)")),
+    params(("id" = String, Path, description = "The plan's id (a UUID)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = EndPlan, example = json!({"from": "2026-12-15", "reason": "老人入住养老院，改由机构医生随访"})),
     responses((status = 200, description = "The ended plan with its visits", body = Plan),
         (status = 403, description = "`forbidden`: only admin and schedulers end visit plans", body = crate::error::Problem),

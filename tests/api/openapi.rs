@@ -8,7 +8,9 @@ use crate::db_test;
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 async fn spec(app: &crate::helpers::TestApp) -> Value {
-    let spec = app.send(app.client.get(app.url("/api/v1/openapi.json"))).await;
+    let spec = app
+        .send(app.client.get(app.url("/api/v1/openapi.json")))
+        .await;
     assert_eq!(spec.status, 200, "{spec:?}");
     spec.body
 }
@@ -47,22 +49,22 @@ fn non_empty(v: &Value) -> bool {
 fn names_a_code(description: &str) -> bool {
     let parts: Vec<&str> = description.split('`').collect();
     // Backticked words are the odd-numbered parts; what follows is the next part.
-    (1..parts.len().saturating_sub(1))
-        .step_by(2)
-        .any(|i| {
-            let word = parts[i];
-            let snake = word.starts_with(|c: char| c.is_ascii_lowercase())
-                && word
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            snake && parts[i + 1].starts_with([':', ','])
-        })
+    (1..parts.len().saturating_sub(1)).step_by(2).any(|i| {
+        let word = parts[i];
+        let snake = word.starts_with(|c: char| c.is_ascii_lowercase())
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        snake && parts[i + 1].starts_with([':', ','])
+    })
 }
 
 #[test]
 fn a_code_is_a_backticked_word_before_its_explanation() {
     assert!(names_a_code("`visit_conflict`: the slot is no longer free"));
-    assert!(names_a_code("Malformed: `malformed_json`, `invalid_query` (the query)"));
+    assert!(names_a_code(
+        "Malformed: `malformed_json`, `invalid_query` (the query)"
+    ));
     assert!(!names_a_code("The `ETag` you read"));
     assert!(!names_a_code("Invalid fields"));
     assert!(!names_a_code(""));
