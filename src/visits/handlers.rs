@@ -120,8 +120,8 @@ fn window_of(
 
 /// Ask for, or book, a home visit
 ///
-/// Admin, schedulers, care-home staff and residents (for residents they may see; others are
-/// 404). Admin and schedulers book: with `clinician_id` and `starts_at`, that exact slot; with
+/// Admin, schedulers, care-home staff and resident logins, for a resident they may see (any
+/// other is 404). Admin and schedulers book: with `clinician_id` and `starts_at`, that exact slot; with
 /// neither, the best free slot in the window (of `clinician_id` alone, if given); with
 /// `"auto_assign": false`, nothing is booked and the visit waits `requested` in the clinic's pool.
 /// Requests of care-home staff and residents always go to the pool. Booking is conflict-safe: no
