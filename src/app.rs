@@ -55,7 +55,32 @@ impl AppState {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "carelink", description = "Medical-elderly care integration: the pilot network, people, home visits and two-way referral."),
+    info(title = "carelink", description = "carelink is the REST service of Wuhua district's (Kunming) medical-elderly care integration programme: \
+the pilot network of communities, clinics, care homes and hospitals; staff and residents; home visits (availability, booking, \
+the visit lifecycle, recurring plans, day planning); two-way referral between the grassroots units and the district hospitals; \
+live events and the unit report.
+
+**Signing in.** `POST /api/v1/auth/token` with `{\"username\", \"password\"}` answers an access token (a JWT, valid for \
+`expires_in` seconds) and a single-use refresh token (`POST /api/v1/auth/refresh` swaps it for a new pair). Send the access \
+token as `Authorization: Bearer <access_token>` on every other call (in Swagger UI: *Authorize*). `POST /api/v1/auth/logout` \
+ends the session at once.
+
+**Conventions.**
+- Every error is `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail` and a stable snake_case `code` \
+(listed with each response below); a validation error (422 `validation_failed`) lists every bad field in `errors`.
+- An object the caller may not see answers 404 `not_found`, exactly as one that does not exist.
+- Lists take `?limit=` (1-500, default 50) and `?cursor=` (the `next_cursor` of the previous page) and answer \
+`{\"items\": [...], \"next_cursor\": \"...\" | null}`.
+- `Idempotency-Key` (1-255 characters) on any POST that changes data (all but `/auth/*`): a retry with the same key and body replays the first answer and changes \
+nothing; the same key with another body answers 422 `idempotency_key_reused`. Keys are kept per user for at least 24 hours.
+- Objects with a `version` are served with an `ETag`; send it back as `If-Match` on a change, which answers 412 \
+`version_mismatch` when the object has changed since.
+- Times are served as RFC 3339 in the district's offset to whole seconds (`2026-12-01T09:30:00+08:00`), the same in every \
+answer. A plain date (`2026-12-01`) is taken wherever a time is, and means that day in the district's time zone \
+(Asia/Shanghai): as a start its first moment, as an end the whole day. Dates and times lie in the years 1900-2100. \
+- A 404 names the kind of object in `detail` and `object`; a wrong method on a known path answers 405 with `Allow`. \
+An action without fields takes an empty body (or none). Text fields take at most their `maxLength`, else 10,000 characters. \
+Ids are UUIDs; service types are named by their `code` (`GET /api/v1/service-types`)."),
     paths(
         crate::auth::handlers::login, crate::auth::handlers::refresh, crate::auth::handlers::logout, crate::auth::handlers::me,
         crate::network::handlers::list_organizations, crate::network::handlers::get_organization,
@@ -128,18 +153,20 @@ impl utoipa::Modify for ProblemResponses {
             )
         };
         let common = [
-            ("400", "Malformed request (JSON, query, cursor, header)"),
-            ("401", "Missing or invalid bearer token"),
-            ("404", "No such object, or not one the caller may see"),
-            ("413", "Body over the size limit"),
-            ("415", "Body is not application/json"),
-            ("422", "Invalid fields"),
-            ("429", "Too many requests"),
-            ("503", "Database unreachable"),
+            ("400", "Malformed request: `malformed_json`, `malformed_body` (the body), `invalid_query` (the query string), \
+`invalid_cursor` (a `cursor` this API did not issue), `invalid_idempotency_key` (an empty or over-long `Idempotency-Key`)"),
+            ("401", "`unauthorized`: missing, invalid or expired bearer token, or its session has ended"),
+            ("404", "`not_found`: no such object, or not one the caller may see; `detail` and `object` name its kind (`visit`, `resident`, ...)"),
+            ("413", "`payload_too_large`: the body is over the size limit (`server.body_limit_bytes`, 1 MiB by default)"),
+            ("415", "`unsupported_media_type`: the body is not `application/json` in UTF-8 (an empty body needs no content type)"),
+            ("422", "`validation_failed`: invalid fields, each listed in `errors`"),
+            ("429", "`rate_limited`: too many requests; retry after `Retry-After` seconds"),
+            ("503", "`database_unavailable`, `database_busy`: the database is unreachable or busy; retry shortly"),
         ];
         let writes = [
-            ("403", "The caller's role may not do this"),
-            ("409", "Conflicts with the current state"),
+            ("403", "`forbidden`: the caller's role may not do this"),
+            ("409", "`concurrent_update`: a concurrent change won, read again and retry; `already_exists`: an object with \
+the same unique value exists"),
         ];
         for item in openapi.paths.paths.values_mut() {
             let ops = [

@@ -16,15 +16,27 @@ use crate::http::{
 pub struct AuditQuery {
     /// Singular snake_case resource name, e.g. `resident`.
     pub entity: Option<String>,
+    /// Only records of this object (its id).
     pub entity_id: Option<String>,
+    /// Only records of changes (or reads) by this user.
     pub actor_id: Option<String>,
-    /// RFC 3339 time or a date (that day in the district's time zone).
+    /// RFC 3339 time or a date (its first moment in the district's time zone): records from then.
+    #[param(example = "2026-12-01")]
     pub from: Option<String>,
+    /// RFC 3339 time or a date (the whole day, district time): records before then.
+    #[param(example = "2026-12-01T18:00:00+08:00")]
     pub to: Option<String>,
 }
 
+/// Read the audit trail
+///
+/// Admin only. Every change (who, what, when, before and after) and every read of resident
+/// records, newest first; filters by `entity`, `entity_id`, `actor_id` and the period
+/// `from`/`to`; paged with `limit` and `cursor`.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery, PageParams),
-    responses((status = 200, body = inline(Page<AuditRecord>)), (status = 403, body = crate::error::Problem)),
+    responses((status = 200, description = "A page of audit records, newest first", body = inline(Page<AuditRecord>)),
+        (status = 403, description = "`forbidden`: only admin reads the audit trail", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `from` or `to` is neither an RFC 3339 time nor a date, or `limit` is out of range", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/audit")]
 pub async fn list_audit(

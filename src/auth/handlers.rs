@@ -17,6 +17,7 @@ pub struct LoginRequest {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RefreshRequest {
+    /// The `refresh_token` of the last pair (single use).
     pub refresh_token: String,
 }
 
@@ -50,9 +51,24 @@ fn pair(
     })
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = LoginRequest,
-    responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem),
-        (status = 423, body = crate::error::Problem), (status = 429, body = crate::error::Problem)))]
+/// Sign in: a username and password for an access and a refresh token
+///
+/// Anyone may call it (no token needed). Answers an access token (a JWT to send as
+/// `Authorization: Bearer ...`, valid for `expires_in` seconds) and an opaque refresh token
+/// (single use, valid `auth.refresh_token_days`), starting a new session.
+///
+/// Throttled per account and address (ADR 0010): `auth.max_failed_logins` (default 5) wrong passwords
+/// for one account from one address lock that pair for `auth.lockout_minutes` (default 15), not the
+/// account elsewhere; an account failed at from many addresses answers a few seconds slower, never
+/// locked; too many failed logins from one address within a minute (any accounts) are refused with
+/// 429 before any password is checked. Behind a proxy listed in `server.trusted_proxies`, the
+/// client's address comes from `X-Forwarded-For`.
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
+    request_body(content = LoginRequest, example = json!({"username": "sched01", "password": "carelink-demo-2026"})),
+    responses((status = 200, description = "The new token pair", body = TokenPair),
+        (status = 401, description = "`invalid_credentials`: wrong username or password, or the account is disabled", body = crate::error::Problem),
+        (status = 423, description = "`account_locked`: too many failed logins for this account from this address; retry after `Retry-After` seconds (the same account from another address is not locked)", body = crate::error::Problem),
+        (status = 429, description = "`rate_limited`: too many failed logins from this address; retry after `Retry-After` seconds", body = crate::error::Problem)))]
 #[post("/auth/token")]
 pub async fn login(
     state: web::Data<AppState>,
@@ -142,8 +158,17 @@ fn throttle_verdict(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
-    responses((status = 200, body = TokenPair), (status = 401, body = crate::error::Problem)))]
+/// Refresh: swap a refresh token for a new token pair
+///
+/// Anyone holding a refresh token may call it (no bearer token needed). The refresh token is single
+/// use and rotates: the answer carries a new one. Presenting a spent token again within
+/// `auth.refresh_reuse_grace_seconds` (default 30 s: a lost answer, two tabs) rotates once more;
+/// later, it is taken as stolen and revokes the whole session.
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
+    request_body(content = RefreshRequest, example = json!({"refresh_token": "u3Vq9mZK2xW8c1Yb4TfRr0pLhN6sEaJdGkQvXo7iBn5"})),
+    responses((status = 200, description = "The new token pair", body = TokenPair),
+        (status = 401, description = "`invalid_refresh_token`: unknown, expired or revoked refresh token; `refresh_token_reused`: \
+a spent token presented again after the grace period (the session is now revoked: sign in again)", body = crate::error::Problem)))]
 #[post("/auth/refresh")]
 pub async fn refresh(
     state: web::Data<AppState>,
@@ -174,8 +199,14 @@ pub async fn refresh(
     }
 }
 
+/// Sign out: end the caller's session
+///
+/// Any signed-in user. Revokes the session of the bearer token: its access token stops working at
+/// once, and so does its refresh token. Other sessions of the same user stay.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
+    responses((status = 204, description = "The session is revoked"),
+        (status = 401, description = "`unauthorized`: missing or invalid bearer token, or the session has ended already", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[post("/auth/logout")]
 pub async fn logout(user: CurrentUser, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     http::db(&state, move |conn| {
@@ -198,8 +229,15 @@ pub struct Me {
     pub skills: Vec<String>,
 }
 
+/// The caller: who the bearer token belongs to
+///
+/// Any signed-in user. Answers the caller's account: id, username, display name, role, organisation
+/// (null where the account has none, e.g. a resident login), the linked resident record (role
+/// `resident` only) and skills (clinicians).
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401, body = crate::error::Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "The caller's account", body = Me),
+        (status = 401, description = "`unauthorized`: missing, invalid or expired bearer token, or its session has ended", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/me")]
 pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let id = user.id.clone();

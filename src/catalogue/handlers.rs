@@ -8,8 +8,14 @@ use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::http;
 
+/// List the service catalogue
+///
+/// Any signed-in user. Every service type with its `code` (how a service type is named
+/// everywhere else), name, category, duration and the skill a clinician needs for it. One page
+/// holding the whole catalogue (`next_cursor` is always null).
 #[utoipa::path(get, path = "/api/v1/service-types", tag = "catalogue",
-    responses((status = 200, body = inline(crate::http::pagination::Page<ServiceType>))), security(("bearer" = [])))]
+    responses((status = 200, description = "The whole catalogue", body = inline(crate::http::pagination::Page<ServiceType>))),
+    security(("bearer" = [])))]
 #[get("/service-types")]
 pub async fn list_service_types(
     _user: CurrentUser,

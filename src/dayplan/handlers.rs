@@ -20,12 +20,15 @@ use crate::visits::{booking, repo as visits};
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRun {
+    /// The clinic whose day to plan.
     pub clinic_id: String,
     /// The day to plan (district time zone).
     pub date: chrono::NaiveDate,
     /// 1 to 60 seconds (default 5): the most the search may take. It stops sooner once it has
     /// stopped finding better plans, which for a clinic's usual day is within a second.
+    #[schema(minimum = 1, maximum = 60, default = 5)]
     pub time_limit_seconds: Option<u64>,
+    /// The search's random seed (default 1): the same seed on the same day plans alike.
     pub seed: Option<u64>,
 }
 
@@ -43,10 +46,26 @@ fn may_plan(user: &CurrentUser, clinic: &str) -> AppResult<()> {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/planning/runs", tag = "planning", request_body = NewRun,
-    responses((status = 202, description = "The run, running in the background"), (status = 404, body = crate::error::Problem),
-        (status = 409, description = "The clinic already has a run going (`run_in_progress`, with its `run_id`)", body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+/// Start planning a clinic's day
+///
+/// Admin for any clinic; a scheduler for their own (another clinic, or a clinician, is answered
+/// 404). Starts a run in the background that assigns the clinic's `requested` visits of the day to
+/// its clinicians' shifts and orders each route (skills, shifts, windows; urgent and priority
+/// residents first; least travel; scheduled visits stay). It stops at `time_limit_seconds` or
+/// sooner once the search stops improving; poll `GET /api/v1/planning/runs/{id}` for the proposal,
+/// then `apply` it. A clinic has one run going at a time. With an `Idempotency-Key`, a retry
+/// replays the first answer and starts no second search.
+#[utoipa::path(post, path = "/api/v1/planning/runs", tag = "planning",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = NewRun, example = json!({"clinic_id": "01938a6e-2a10-7d2b-8c3f-4a5b6c7d8e02",
+        "date": "2026-12-03", "time_limit_seconds": 5})),
+    responses((status = 202, description = "The run, `running` in the background"),
+        (status = 403, description = "`forbidden`: day plans are made by a clinic's schedulers (and admin)", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: no such clinic, or not the caller's", body = crate::error::Problem),
+        (status = 409, description = "`run_in_progress`: the clinic already has a run going (the body names its `run_id`)", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `time_limit_seconds` outside 1-60; no clinician of the clinic has a \
+shift on `date`, or the day cannot be planned; `idempotency_key_reused`: the Idempotency-Key was used with another body", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[post("/planning/runs")]
 pub async fn start(
     user: CurrentUser,
@@ -211,8 +230,16 @@ fn spawn_solve(
     });
 }
 
+/// Read a planning run and its proposal
+///
+/// Admin any run; schedulers and clinicians their own clinic's; any other run is 404. The run is
+/// `running`, then `completed` with its proposal (each clinician's route, unplaced visits with
+/// their reasons, the figures) or `failed` with the error, and `applied` once applied; a run whose
+/// instance stopped mid-search reads as `failed`. Served with an `ETag`.
 #[utoipa::path(get, path = "/api/v1/planning/runs/{id}", tag = "planning",
-    responses((status = 200, description = "The run with its proposal once completed"), (status = 404, body = crate::error::Problem)),
+    params(("id" = String, Path, description = "The run's id (a UUID)")),
+    responses((status = 200, description = "The run with its proposal once completed"),
+        (status = 404, description = "`not_found`: no such run, or not one the caller may see", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/planning/runs/{id}")]
 pub async fn get(
@@ -244,9 +271,21 @@ struct Outcome {
     conflicts: Vec<String>,
 }
 
+/// Apply a completed run: book its proposal
+///
+/// Admin, or a scheduler of the run's clinic (a clinician is answered 404). Books every proposed
+/// visit through the same conflict-safe booking as a single booking, in one transaction: a visit
+/// changed since the run (booked by hand, cancelled, ...) is reported in `outcome.changed` and
+/// not overwritten; one whose slot is no longer free in `outcome.conflicts`; the rest in
+/// `outcome.applied`. The run becomes `applied`. No body. With an `Idempotency-Key`, a retry
+/// replays the first answer.
 #[utoipa::path(post, path = "/api/v1/planning/runs/{id}/apply", tag = "planning",
+    params(("id" = String, Path, description = "The run's id (a UUID)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     responses((status = 200, description = "The run with what was booked, changed meanwhile, or in conflict"),
-        (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem)),
+        (status = 404, description = "`not_found`: no such run, or not one the caller may see", body = crate::error::Problem),
+        (status = 409, description = "`invalid_transition`: the run is not `completed` (still running, failed, or applied \
+already)", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/planning/runs/{id}/apply")]
 pub async fn apply(

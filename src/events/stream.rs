@@ -11,7 +11,8 @@ use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EventQuery {
-    /// Resume after this event (its SSE id; the `Last-Event-ID` header wins).
+    /// Resume after this event (its SSE id, `ID` or `TX-ID` in digits; the `Last-Event-ID` header wins).
+    #[param(pattern = "^[0-9]+(-[0-9]+)?$")]
     pub last_event_id: Option<String>,
 }
 
@@ -25,9 +26,25 @@ fn frame(at: super::Cursor, e: &super::EventRow) -> String {
     format!("id: {at}\nevent: {}\ndata: {}\n\n", e.kind, data)
 }
 
-#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
+/// Live events (Server-Sent Events)
+///
+/// Any signed-in user; each hears only what it may see: admin everything, staff their
+/// organisation's visit and referral changes and deadline escalations, a resident login its own
+/// visits'. Without a position the stream starts at the newest event (only new ones follow);
+/// with `Last-Event-ID` (or `last_event_id`) it resumes after that event. Browsers' EventSource
+/// cannot send headers, so this endpoint alone also takes the token as `?access_token=`.
+///
+/// A quiet stream sends a comment every `events.heartbeat_seconds` (default 15); it ends when the
+/// session is revoked or the instance stops (the client reconnects and resumes). One user may hold
+/// `events.max_streams_per_user` (default 8) streams on an instance, the instance
+/// `events.max_streams` (default 2000) in all.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+    params(EventQuery,
+        ("Last-Event-ID" = Option<String>, Header, description = "The SSE id of the last event received: resume after it"),
+        ("access_token" = Option<String>, Query, description = "The access token, for clients that cannot send `Authorization` (EventSource)")),
     responses((status = 200, content_type = "text/event-stream", description = "id, event (kind) and data (JSON) per event"),
-        (status = 429, description = "Too many streams open (the user's or the instance's limit)", body = crate::error::Problem)),
+        (status = 400, description = "`invalid_last_event_id`: `Last-Event-ID` is not the id of an event this stream sent", body = crate::error::Problem),
+        (status = 429, description = "`rate_limited`: too many streams open (the user's or the instance's limit); retry after `Retry-After` seconds", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[get("/events")]
 pub async fn events(

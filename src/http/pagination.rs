@@ -10,9 +10,12 @@ pub const MAX_LIMIT: i64 = 500;
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct PageParams {
-    /// Items per page (default 50, max 500).
+    /// Items per page: 1 to 500 (default 50); outside that, 422 `validation_failed`.
+    #[param(minimum = 1, maximum = 500, default = 50, example = 50)]
     pub limit: Option<i64>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page, as it was given (an opaque URL-safe token); one this
+    /// API did not issue answers 400 `invalid_cursor`.
+    #[param(pattern = "^[A-Za-z0-9_-]+$", min_length = 1)]
     pub cursor: Option<String>,
 }
 

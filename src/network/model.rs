@@ -45,7 +45,11 @@ impl OrgKind {
 /// A point in the district (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Location {
+    /// Latitude, degrees (-90 to 90).
+    #[schema(minimum = -90.0, maximum = 90.0, example = 25.0419)]
     pub lat: f64,
+    /// Longitude, degrees (-180 to 180).
+    #[schema(minimum = -180.0, maximum = 180.0, example = 102.7052)]
     pub lon: f64,
 }
 
@@ -86,12 +90,18 @@ pub struct Organization {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganization {
-    /// Stable human code, e.g. `WH-CL-07` (A-Z, 0-9 and '-').
+    /// Stable human code, e.g. `WH-CL-07` (2 to 32 of A-Z, 0-9 and '-').
+    #[schema(pattern = "^[A-Z0-9-]{2,32}$", min_length = 2, max_length = 32)]
     pub code: String,
+    /// 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub kind: OrgKind,
+    /// The community it stands in: required for a clinic or care home, none for a community.
     pub community_id: Option<String>,
+    /// At most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub address: String,
     pub location: Location,
     pub contracted_clinic_id: Option<String>,
@@ -108,6 +118,8 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationChanges {
+    /// 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub address: Option<String>,
     pub location: Option<Location>,

@@ -6,16 +6,23 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http;
 
-/// The process is alive.
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200)))]
+/// Liveness: the process is alive
+///
+/// No token needed. Answers `{"status": "ok"}` while the process serves requests, whatever the
+/// database's state (see `/readyz` for that).
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "`{\"status\": \"ok\"}`")))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
-/// The database answers (503 problem+json while it does not).
+/// Readiness: the database answers
+///
+/// No token needed. Answers `{"status": "ready"}` when a pooled connection runs `SELECT 1`, and
+/// 503 problem+json while the database is unreachable (within `database.pool_timeout_seconds`).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200), (status = 503, body = crate::error::Problem)))]
+    responses((status = 200, description = "`{\"status\": \"ready\"}`"),
+        (status = 503, description = "`database_unavailable`: the database is unreachable", body = crate::error::Problem)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     http::db(&state, |conn| {
@@ -33,7 +40,12 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})))
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, content_type = "text/plain")))]
+/// Prometheus metrics
+///
+/// No token needed. Request counts and durations by route, the database pool's connections and
+/// the open event streams, in the Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()

@@ -18,12 +18,19 @@ use crate::http::{self, to_value};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct StaffQuery {
+    /// Only accounts of this role.
     pub role: Option<Role>,
+    /// Only accounts of this organisation (its id).
     pub organization_id: Option<String>,
 }
 
+/// List staff accounts
+///
+/// Admin sees every account; schedulers and clinicians see their own clinic's staff; every other
+/// role sees only its own account. Filters by `role` and `organization_id`; paged with `limit`
+/// and `cursor`, in creation order.
 #[utoipa::path(get, path = "/api/v1/staff", tag = "people", params(StaffQuery, PageParams),
-    responses((status = 200, body = inline(Page<Staff>))), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of accounts", body = inline(Page<Staff>))), security(("bearer" = [])))]
 #[get("/staff")]
 pub async fn list_staff(
     user: CurrentUser,
@@ -50,8 +57,15 @@ pub async fn list_staff(
     )
 }
 
+/// Read one staff account
+///
+/// Same visibility as the list: admin any account, schedulers and clinicians their clinic's
+/// staff, others only themselves; any other account is 404. Served with an `ETag`.
 #[utoipa::path(get, path = "/api/v1/staff/{id}", tag = "people",
-    responses((status = 200, body = Staff), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+    params(("id" = String, Path, description = "The account's id (a UUID)")),
+    responses((status = 200, description = "The account", body = Staff),
+        (status = 404, description = "`not_found`: no such account, or not one the caller may see", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/staff/{id}")]
 pub async fn get_staff(
     user: CurrentUser,
@@ -86,9 +100,25 @@ fn may_create(user: &CurrentUser, mut new: NewStaff) -> AppResult<NewStaff> {
     Ok(new)
 }
 
-#[utoipa::path(post, path = "/api/v1/staff", tag = "people", request_body = NewStaff,
-    responses((status = 201, body = Staff), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+/// Create a staff (or resident) login
+///
+/// Admin creates any account; a scheduler creates clinician accounts of their own clinic only
+/// (the organisation defaults to it). The organisation must be of the role's kind (a clinic for
+/// schedulers and clinicians, a care home, a hospital); a `resident` login names its resident
+/// record instead. The password is stored hashed, never shown. Audited; with an
+/// `Idempotency-Key`, a retry replays the first answer.
+#[utoipa::path(post, path = "/api/v1/staff", tag = "people",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = NewStaff, example = json!({"username": "nurse03", "display_name": "李芳",
+        "role": "clinician", "organization_id": "01938a6e-2a10-7d2b-8c3f-4a5b6c7d8e02",
+        "skills": ["nursing", "wound_care"], "password": "Kunming-spring-2026"})),
+    responses((status = 201, description = "The new account", body = Staff),
+        (status = 403, description = "`forbidden`: the role may not create accounts, or a scheduler asked for a \
+non-clinician or another clinic's account", body = crate::error::Problem),
+        (status = 409, description = "`username_taken`: the username is in use", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: invalid fields (username, display_name, skills, password; \
+organization_id required for the role and of its kind; resident_id required for, and only for, a resident login); \
+`idempotency_key_reused`: the Idempotency-Key was used with another body", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/staff")]
 pub async fn create_staff(
@@ -117,9 +147,22 @@ pub async fn create_staff(
     .await
 }
 
-#[utoipa::path(patch, path = "/api/v1/staff/{id}", tag = "people", request_body = StaffChanges,
-    responses((status = 200, body = Staff), (status = 404, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)), security(("bearer" = [])))]
+/// Change a staff account
+///
+/// Admin changes any account; a scheduler changes the clinician accounts of their own clinic.
+/// Changes only the fields sent: display name, skills, active (false disables the login at once),
+/// password. An account the caller may not see is 404. Send the `ETag` as `If-Match` to be sure
+/// nobody changed it meanwhile. Audited.
+#[utoipa::path(patch, path = "/api/v1/staff/{id}", tag = "people",
+    params(("id" = String, Path, description = "The account's id (a UUID)"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) last read, e.g. `\"2\"`")),
+    request_body(content = StaffChanges, example = json!({"display_name": "李芳", "skills": ["nursing", "wound_care", "rehabilitation"]})),
+    responses((status = 200, description = "The changed account", body = Staff),
+        (status = 403, description = "`forbidden`: the role may not change accounts, or a scheduler tried a non-clinician account", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: no such account, or not one the caller may see", body = crate::error::Problem),
+        (status = 412, description = "`version_mismatch`: the account changed since the `If-Match` version", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: invalid fields (display_name, skills, password)", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[patch("/staff/{id}")]
 pub async fn update_staff(
     user: CurrentUser,
@@ -177,12 +220,21 @@ pub async fn update_staff(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ResidentQuery {
+    /// Only residents of this community (its id).
     pub community_id: Option<String>,
+    /// Only residents of this care home (its id).
     pub care_home_id: Option<String>,
 }
 
+/// List residents
+///
+/// Only the residents the caller may see: admin all; schedulers and clinicians those of their
+/// clinic's community, of the care homes signed with the clinic, and those referred to or from it;
+/// care-home staff their home's residents; a hospital desk the residents referred to or from it; a
+/// resident login only its own record. Filters by `community_id` and `care_home_id`; paged with
+/// `limit` and `cursor`. The national ID number is served masked; every read is audited.
 #[utoipa::path(get, path = "/api/v1/residents", tag = "people", params(ResidentQuery, PageParams),
-    responses((status = 200, body = inline(Page<Resident>))), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of residents", body = inline(Page<Resident>))), security(("bearer" = [])))]
 #[get("/residents")]
 pub async fn list_residents(
     user: CurrentUser,
@@ -209,8 +261,15 @@ pub async fn list_residents(
     )
 }
 
+/// Read one resident
+///
+/// Same visibility as the list (a resident outside the caller's scope is 404). The national ID
+/// number is served masked; the read is audited. Served with an `ETag`.
 #[utoipa::path(get, path = "/api/v1/residents/{id}", tag = "people",
-    responses((status = 200, body = Resident), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+    params(("id" = String, Path, description = "The resident's id (a UUID)")),
+    responses((status = 200, description = "The resident", body = Resident),
+        (status = 404, description = "`not_found`: no such resident, or not one the caller may see", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/residents/{id}")]
 pub async fn get_resident(
     user: CurrentUser,
@@ -232,9 +291,28 @@ fn today(state: &AppState) -> chrono::NaiveDate {
     chrono::Utc::now().with_timezone(&state.tz).date_naive()
 }
 
-#[utoipa::path(post, path = "/api/v1/residents", tag = "people", request_body = NewResident,
-    responses((status = 201, body = Resident), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+/// Register a resident
+///
+/// Admin anywhere; schedulers and clinicians residents of their clinic's community or of a care
+/// home signed with their clinic; care-home staff their own home's residents (`care_home_id`
+/// defaults to their home). The community defaults to the care home's. A family doctor must be an
+/// active clinician (of the caller's clinic, for clinic staff). Audited; with an `Idempotency-Key`,
+/// a retry replays the first answer.
+#[utoipa::path(post, path = "/api/v1/residents", tag = "people",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = NewResident, example = json!({"name": "王秀英", "sex": "female", "birth_date": "1941-03-17",
+        "phone": "0871-6536 2201", "address": "昆明市五华区华山西路 12 号 3 单元 501 室",
+        "location": {"lat": 25.0436, "lon": 102.7037}, "community_id": "01938a6e-1f00-7c1a-9b2e-3f4a5b6c7d01",
+        "family_doctor_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03", "conditions": ["高血压", "2型糖尿病"],
+        "priority_flags": ["living_alone"], "consent": true, "id_number": "53010219410317002X"})),
+    responses((status = 201, description = "The new resident (ID number masked)", body = Resident),
+        (status = 403, description = "`forbidden`: the role may not register residents, or the resident would lie outside \
+the area the caller serves", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: invalid fields (name, birth_date, phone, address, location, \
+conditions, id_number; community_id and care_home_id must name a community and a care home, community_id is required \
+without a care home; family_doctor_id must be an active clinician of the serving clinic); `idempotency_key_reused`: the \
+Idempotency-Key was used with another body", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[post("/residents")]
 pub async fn create_resident(
     user: CurrentUser,
@@ -291,9 +369,24 @@ pub async fn create_resident(
     .await
 }
 
-#[utoipa::path(patch, path = "/api/v1/residents/{id}", tag = "people", request_body = ResidentChanges,
-    responses((status = 200, body = Resident), (status = 404, body = crate::error::Problem),
-        (status = 412, body = crate::error::Problem)), security(("bearer" = [])))]
+/// Change a resident
+///
+/// Admin, schedulers, clinicians and care-home staff, for residents they may see (others are
+/// 404); the new placement must stay in the area the caller serves. Changes only the fields sent.
+/// Send the `ETag` as `If-Match` to be sure nobody changed the record meanwhile. Audited.
+#[utoipa::path(patch, path = "/api/v1/residents/{id}", tag = "people",
+    params(("id" = String, Path, description = "The resident's id (a UUID)"),
+        ("If-Match" = Option<String>, Header, description = "The `ETag` (version) last read, e.g. `\"4\"`")),
+    request_body(content = ResidentChanges, example = json!({"phone": "138 8712 3456", "priority_flags": ["living_alone", "disabled"],
+        "conditions": ["高血压", "2型糖尿病", "脑卒中后遗症"]})),
+    responses((status = 200, description = "The changed resident", body = Resident),
+        (status = 403, description = "`forbidden`: the role may not change residents, or the new placement lies outside the \
+area the caller serves", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: no such resident, or not one the caller may see", body = crate::error::Problem),
+        (status = 412, description = "`version_mismatch`: the resident changed since the `If-Match` version", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: invalid fields (as for registering; community_id and care_home_id \
+must name a community and a care home; family_doctor_id an active clinician of the serving clinic)", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[patch("/residents/{id}")]
 pub async fn update_resident(
     user: CurrentUser,

@@ -23,13 +23,23 @@ pub struct Staff {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
+    /// 3 to 64 of a-z, 0-9, '.', '-' and '_'; unique.
+    #[schema(pattern = "^[a-z0-9._-]{3,64}$", min_length = 3, max_length = 64)]
     pub username: String,
+    /// 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: String,
     pub role: Role,
+    /// Required for schedulers and clinicians (a clinic), care-home staff (a care home) and
+    /// hospital desks (a hospital); none for a resident login.
     pub organization_id: Option<String>,
+    /// Up to 20 snake_case words of 2 to 40 letters, e.g. `nursing`, `wound_care`.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub skills: Vec<String>,
-    /// At least 10 characters. Never stored or shown in clear.
+    /// At least `auth.min_password_length` characters (default 10), at most 1024 bytes. Never
+    /// stored or shown in clear.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     /// For a `resident` login: the resident record it belongs to.
     pub resident_id: Option<String>,
@@ -38,9 +48,16 @@ pub struct NewStaff {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffChanges {
+    /// 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
+    /// Up to 20 snake_case words of 2 to 40 letters; replaces the list.
+    #[schema(max_items = 20)]
     pub skills: Option<Vec<String>>,
+    /// false disables the login (its sessions stop working at once).
     pub active: Option<bool>,
+    /// At least `auth.min_password_length` characters (default 10), at most 1024 bytes.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: Option<String>,
 }
 
@@ -182,42 +199,69 @@ pub struct Resident {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResident {
+    /// 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub sex: Sex,
+    /// A date in the past, at most 130 years ago.
     pub birth_date: NaiveDate,
+    /// Up to 32 digits, '+', '-' or spaces.
     #[serde(default)]
+    #[schema(pattern = "^[0-9+ -]{0,32}$", max_length = 32)]
     pub phone: String,
+    /// At most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub address: String,
+    /// Where the resident lives (their home, or the care home).
     pub location: Location,
     /// Defaults to the care home's community when `care_home_id` is given.
     pub community_id: Option<String>,
+    /// The care home the resident lives in (null: at home). Care-home staff default to their own.
     pub care_home_id: Option<String>,
+    /// An active clinician of the serving clinic.
     pub family_doctor_id: Option<String>,
+    /// Up to 50 texts of 1 to 200 characters.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub conditions: Vec<String>,
     #[serde(default)]
     pub priority_flags: Vec<PriorityFlag>,
     #[serde(default)]
     pub consent: bool,
+    /// The 18-character national ID number (GB 11643: 17 digits and a check character, 0-9 or
+    /// X); stored, but only ever served masked.
+    #[schema(pattern = "^[0-9]{17}[0-9Xx]$", min_length = 18, max_length = 18)]
     pub id_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResidentChanges {
+    /// 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     pub sex: Option<Sex>,
+    /// A date in the past, at most 130 years ago.
     pub birth_date: Option<NaiveDate>,
+    /// Up to 32 digits, '+', '-' or spaces.
+    #[schema(pattern = "^[0-9+ -]{0,32}$", max_length = 32)]
     pub phone: Option<String>,
+    /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     pub location: Option<Location>,
     pub community_id: Option<String>,
     pub care_home_id: Option<String>,
+    /// An active clinician of the serving clinic.
     pub family_doctor_id: Option<String>,
+    /// Up to 50 texts of 1 to 200 characters; replaces the list.
+    #[schema(max_items = 50)]
     pub conditions: Option<Vec<String>>,
     pub priority_flags: Option<Vec<PriorityFlag>>,
     pub consent: Option<bool>,
+    /// The 18-character national ID number (17 digits and a check character, 0-9 or X).
+    #[schema(pattern = "^[0-9]{17}[0-9Xx]$", min_length = 18, max_length = 18)]
     pub id_number: Option<String>,
 }
 

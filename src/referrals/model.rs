@@ -252,7 +252,13 @@ pub enum RejectReason {
 #[serde(deny_unknown_fields)]
 pub struct Diagnosis {
     /// ICD-10 code, e.g. `I63.9`.
+    #[schema(
+        pattern = "^[A-Z][0-9][0-9A-Z](\\.[A-Za-z0-9]{1,4})?$",
+        example = "I63.9"
+    )]
     pub code: Option<String>,
+    /// 1 to 500 characters (not blank).
+    #[schema(min_length = 1, max_length = 500)]
     pub text: String,
 }
 
@@ -299,8 +305,13 @@ pub fn is_icd10(code: &str) -> bool {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowUp {
+    /// A service type `code` of the catalogue.
     pub service_type: String,
+    /// 1 to 7.
+    #[schema(minimum = 1, maximum = 7)]
     pub visits_per_week: u32,
+    /// 1 to 12, and at most 100 visits in all.
+    #[schema(minimum = 1, maximum = 12)]
     pub weeks: u32,
 }
 
@@ -345,18 +356,25 @@ pub struct Doctor {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReferral {
+    /// The resident referred (one the caller may see).
     pub resident_id: String,
     pub direction: Direction,
+    /// Up: a district hospital. Down: a clinic or care home.
     pub to_organization_id: String,
+    /// The receiving department: at most 100 characters.
+    #[schema(max_length = 100)]
     pub department: Option<String>,
     #[serde(default)]
     pub priority: Priority,
-    /// Main current history and reason for transfer (主要现病史/转出原因).
+    /// Main current history and reason for transfer (主要现病史/转出原因): 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000)]
     pub reason: String,
     /// Preliminary impression (初步印象), or for a down-referral the diagnosis.
     pub diagnosis: Diagnosis,
-    /// The rest of the form as JSON. Up: `past_history` and `treatment_so_far` are required.
-    /// Down: `treatment_given` and `rehabilitation_advice` are required.
+    /// The rest of the form as a JSON object of at most 64 KiB. Up: `past_history` and
+    /// `treatment_so_far` are required (non-blank text). Down: `treatment_given` and
+    /// `rehabilitation_advice` are required.
+    #[schema(value_type = Object)]
     pub clinical_summary: Value,
     pub sending_doctor: Option<Doctor>,
     pub receiving_doctor: Option<String>,
@@ -451,6 +469,7 @@ pub fn age(birth: chrono::NaiveDate, on: chrono::NaiveDate) -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct RejectBody {
     pub reason_code: RejectReason,
+    /// Required (not blank) with the reason code `other`.
     pub comment: Option<String>,
 }
 
@@ -470,6 +489,8 @@ impl RejectBody {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdviceBody {
+    /// What the sender should do first: 1 to 4000 characters (not blank).
+    #[schema(min_length = 1, max_length = 4000)]
     pub advice: String,
 }
 
@@ -484,8 +505,13 @@ pub struct AcceptBody {
 #[serde(deny_unknown_fields)]
 #[schema(as = ReferralScheduleBody)]
 pub struct ScheduleBody {
+    /// RFC 3339 with offset, or a plain date; not more than an hour in the past.
     pub appointment_at: crate::time::Start,
+    /// Not blank.
+    #[schema(min_length = 1)]
     pub department: String,
+    /// Where to come: not blank.
+    #[schema(min_length = 1)]
     pub location: String,
 }
 
@@ -493,6 +519,8 @@ pub struct ScheduleBody {
 #[serde(deny_unknown_fields)]
 #[schema(as = ReferralCancelBody)]
 pub struct CancelBody {
+    /// Why: 1 to 500 characters (not blank).
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -508,6 +536,8 @@ pub struct EmptyBody {
 pub struct StartDown {
     /// Defaults to the organisation that referred the patient up.
     pub to_organization_id: Option<String>,
+    /// At most 100 characters.
+    #[schema(max_length = 100)]
     pub department: Option<String>,
     #[serde(default)]
     pub priority: Priority,
@@ -521,8 +551,11 @@ pub struct CompleteBody {
     pub diagnosis: Diagnosis,
     pub inpatient_record_number: Option<String>,
     pub main_test_results: Option<String>,
+    /// 1 to 4000 characters (not blank).
+    #[schema(min_length = 1, max_length = 4000)]
     pub treatment_given: String,
-    /// Next treatment and rehabilitation advice.
+    /// Next treatment and rehabilitation advice: 1 to 4000 characters (not blank).
+    #[schema(min_length = 1, max_length = 4000)]
     pub recommendations: String,
     pub down_referral: Option<StartDown>,
 }

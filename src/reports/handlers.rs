@@ -14,11 +14,14 @@ use crate::http::{
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
-    /// Start of the period: RFC 3339 or a date (district time zone).
+    /// Start of the period: RFC 3339 or a date (its first moment, district time zone).
+    #[param(example = "2026-11-01")]
     pub from: String,
-    /// End of the period (exclusive).
+    /// End of the period (exclusive): RFC 3339 or a date (the whole day); after `from`, within a year.
+    #[param(example = "2026-11-30")]
     pub to: String,
-    /// `csv` for a CSV download (also chosen by `Accept: text/csv`).
+    /// `csv` for a CSV download (also chosen by `Accept: text/csv`); anything else answers JSON.
+    #[param(example = "csv")]
     pub format: Option<String>,
 }
 
@@ -50,9 +53,19 @@ const METHOD: &str = "score = 100 x mean of the rates a unit has data for: visit
 referrals answered by their deadline / received. Red list: the 3 best; black list: the 3 worst (at most half the \
 scored units each).";
 
+/// The unit report: the district's red and black list
+///
+/// Every role but `resident`. For the period, each clinic, care home and hospital with its score
+/// (0-100, the `method` says how) and rank; the 3 best form the red list, the 3 worst the black
+/// list. The authority sees every unit's figures, a unit only its own (others' figures are null).
+/// JSON, or CSV with `format=csv` or `Accept: text/csv`.
 #[utoipa::path(get, path = "/api/v1/reports/units", tag = "reports", params(ReportQuery),
-    responses((status = 200, body = UnitReport), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "The report (JSON; with `format=csv` or `Accept: text/csv`, the same rows as \
+`text/csv`)", body = UnitReport),
+        (status = 403, description = "`forbidden`: unit reports are for the authority and the units, not resident logins", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `from` or `to` is neither an RFC 3339 time nor a date; `to` not after \
+`from`, or more than a year later", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/reports/units")]
 pub async fn units(
     user: CurrentUser,

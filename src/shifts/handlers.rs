@@ -15,15 +15,26 @@ use crate::http::{self, to_value};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ShiftQuery {
+    /// Only this clinician's shifts.
     pub clinician_id: Option<String>,
-    /// RFC 3339 time or date: shifts ending after it.
+    /// RFC 3339 time (`2026-12-01T08:00:00+08:00`) or a date (its first moment, district time): shifts
+    /// ending after it.
+    #[param(example = "2026-12-01")]
     pub from: Option<String>,
-    /// RFC 3339 time or date: shifts starting before it.
+    /// RFC 3339 time or a date (the whole day, district time): shifts starting before it.
+    #[param(example = "2026-12-07")]
     pub to: Option<String>,
 }
 
+/// List clinicians' shifts
+///
+/// Admin sees every clinic's shifts; schedulers and clinicians their own clinic's; other roles
+/// none (an empty list). Filters by `clinician_id` and the period `from`/`to`; paged with `limit`
+/// and `cursor`, in creation order.
 #[utoipa::path(get, path = "/api/v1/shifts", tag = "people", params(ShiftQuery, PageParams),
-    responses((status = 200, body = inline(Page<Shift>))), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of shifts", body = inline(Page<Shift>)),
+        (status = 422, description = "`validation_failed`: `from` or `to` is neither an RFC 3339 time nor a date, or `limit` is out of range", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/shifts")]
 pub async fn list_shifts(
     user: CurrentUser,
@@ -56,8 +67,15 @@ pub async fn list_shifts(
     )
 }
 
+/// Read one shift
+///
+/// Admin any; schedulers and clinicians their own clinic's shifts; others none (404). Served
+/// with an `ETag`.
 #[utoipa::path(get, path = "/api/v1/shifts/{id}", tag = "people",
-    responses((status = 200, body = Shift), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+    params(("id" = String, Path, description = "The shift's id (a UUID)")),
+    responses((status = 200, description = "The shift", body = Shift),
+        (status = 404, description = "`not_found`: no such shift, or not one the caller may see", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/shifts/{id}")]
 pub async fn get_shift(
     user: CurrentUser,
@@ -72,9 +90,21 @@ pub async fn get_shift(
     Ok(http::json(StatusCode::OK, &row.to_api()))
 }
 
-#[utoipa::path(post, path = "/api/v1/shifts", tag = "people", request_body = NewShift,
-    responses((status = 201, body = Shift), (status = 403, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+/// Add a clinician's shift
+///
+/// Admin for any clinician; a scheduler for the clinicians of their own clinic. A shift ends
+/// after it starts, lasts at most 24 hours and may not overlap another shift of the clinician.
+/// Visits are booked only inside shifts. Audited; with an `Idempotency-Key`, a retry replays the
+/// first answer.
+#[utoipa::path(post, path = "/api/v1/shifts", tag = "people",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = NewShift, example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03",
+        "starts_at": "2026-12-03T08:30:00+08:00", "ends_at": "2026-12-03T17:30:00+08:00"})),
+    responses((status = 201, description = "The new shift", body = Shift),
+        (status = 403, description = "`forbidden`: only admin and schedulers add shifts", body = crate::error::Problem),
+        (status = 409, description = "`shift_overlap`: the clinician already has a shift at that time", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `ends_at` not after `starts_at` or more than 24 hours later; \
+`clinician_id` not a clinician of the caller's clinic; `idempotency_key_reused`: the Idempotency-Key was used with another body", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/shifts")]
 pub async fn create_shift(

@@ -18,8 +18,9 @@ pub struct Shift {
 #[serde(deny_unknown_fields)]
 pub struct NewShift {
     pub clinician_id: String,
-    /// RFC 3339 with offset.
+    /// RFC 3339 with offset, e.g. `2026-12-03T08:30:00+08:00`, or a plain date (its first moment).
     pub starts_at: crate::time::Start,
+    /// RFC 3339 with offset, or a plain date (the whole day); after `starts_at`, at most 24 hours later.
     pub ends_at: crate::time::End,
 }
 

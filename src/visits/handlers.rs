@@ -32,19 +32,40 @@ pub fn ctx(state: &AppState) -> Ctx<'_> {
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AvailabilityQuery {
+    /// The resident to visit (one the caller may see).
     pub resident_id: String,
+    /// A service type `code` of the catalogue, e.g. `blood_pressure_check`.
+    #[param(example = "chronic_disease_follow_up")]
     pub service_type: String,
-    /// RFC 3339 time or a date (that day in the district's time zone).
+    /// Start of the search window: RFC 3339 time or a date (its first moment, district time).
+    #[param(example = "2026-12-03")]
     pub from: String,
+    /// End of the window: RFC 3339 time or a date (the whole day); after `from`, in the future,
+    /// at most `visits.max_window_days` (default 14) after `from`.
+    #[param(example = "2026-12-04T12:00:00+08:00")]
     pub to: String,
+    /// Only this clinician's slots (an active clinician of the serving clinic with the skill).
     pub clinician_id: Option<String>,
     /// A visit of this resident being moved (rescheduled): its own time does not block a slot.
     pub visit_id: Option<String>,
 }
 
+/// Find free slots for a home visit
+///
+/// Any role that may see the resident (a resident outside the caller's scope is 404). Searches
+/// the serving clinic's active clinicians with the service's skill: a slot fits the clinician's
+/// shift, leaves travel time from the visit before and to the visit after, and lies in the
+/// window, not in the past. Answers at most `visits.max_slots` (default 20) slots, best first:
+/// the resident's family doctor, then least added travel, then earliest. With `visit_id` (a visit
+/// being moved), that visit's own time does not block a slot. One page (`next_cursor` null).
 #[utoipa::path(get, path = "/api/v1/availability", tag = "visits", params(AvailabilityQuery),
-    responses((status = 200, body = inline(Page<AvailableSlot>)), (status = 404, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+    responses((status = 200, description = "Candidate slots, best first", body = inline(Page<AvailableSlot>)),
+        (status = 404, description = "`not_found`: the resident, or the `visit_id` visit, is not one the caller may see", body = crate::error::Problem),
+        (status = 409, description = "`no_serving_clinic`: no clinic serves the resident's community", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `from`/`to` not a time or date, the window ends before it starts, \
+in the past or spans more than `visits.max_window_days`; unknown `service_type`; `clinician_id` not an able clinician of \
+the serving clinic; `visit_id` a visit of another resident", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/availability")]
 pub async fn availability(
     user: CurrentUser,
@@ -102,9 +123,36 @@ fn window_of(
     )
 }
 
-#[utoipa::path(post, path = "/api/v1/visits", tag = "visits", request_body = NewVisit,
-    responses((status = 201, body = Visit), (status = 409, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+/// Ask for, or book, a home visit
+///
+/// Admin, schedulers, care-home staff and resident logins, for a resident they may see (any
+/// other is 404). Admin and schedulers book: with `clinician_id` and `starts_at`, that exact slot; with
+/// neither, the best free slot in the window (of `clinician_id` alone, if given); with
+/// `"auto_assign": false`, nothing is booked and the visit waits `requested` in the clinic's pool.
+/// Requests of care-home staff and residents always go to the pool. Booking is conflict-safe: no
+/// clinician is ever double-booked or left without travel time.
+///
+/// Audited and published as an event. With an `Idempotency-Key`, a retry replays the first answer
+/// and books nothing more. A user creating more than `visits.max_bookings_per_user_per_minute`
+/// visits a minute gets 429.
+#[utoipa::path(post, path = "/api/v1/visits", tag = "visits",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = NewVisit, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
+        "service_type": "chronic_disease_follow_up", "window_start": "2026-12-03T09:00:00+08:00",
+        "window_end": "2026-12-03T12:00:00+08:00", "priority": "routine", "notes": "血压控制欠佳，复测并调整用药",
+        "clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03", "starts_at": "2026-12-03T09:30:00+08:00"})),
+    responses((status = 201, description = "The visit: `scheduled` when booked, else `requested`", body = Visit),
+        (status = 403, description = "`forbidden`: clinicians and hospital desks do not ask for visits", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: the resident is not one the caller may see", body = crate::error::Problem),
+        (status = 409, description = "`visit_conflict`: the asked slot is not free (the body's `alternatives` lists up to 5 \
+free slots); `no_slot_available`: no clinician has a free slot in the window; `no_serving_clinic`: no clinic serves the \
+resident's community", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: the window ends before it starts, is in the past or spans more than \
+`visits.max_window_days` (default 14); `starts_at` without `clinician_id`; unknown `service_type`; `clinician_id` not an \
+active clinician of the serving clinic with the service's skill; `idempotency_key_reused`: the Idempotency-Key was used \
+with another body", body = crate::error::Problem),
+        (status = 429, description = "`rate_limited`: too many visits created this minute; retry after `Retry-After` seconds", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[post("/visits")]
 pub async fn create_visit(
     user: CurrentUser,
@@ -207,19 +255,31 @@ fn new_row(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct VisitQuery {
+    /// Only this clinician's visits.
     pub clinician_id: Option<String>,
+    /// Only this clinic's visits.
     pub clinic_id: Option<String>,
+    /// Only this resident's visits.
     pub resident_id: Option<String>,
+    /// Only the visits of this recurring plan.
     pub plan_id: Option<String>,
     /// A day (district time zone): visits whose window touches it.
+    #[param(example = "2026-12-03")]
     pub date: Option<NaiveDate>,
+    /// Only visits in this state.
     pub status: Option<Status>,
     /// true: the exceptions to review (check-in or check-out far from home).
     pub location_exception: Option<bool>,
 }
 
+/// List visits
+///
+/// Only the visits the caller may see: admin all; schedulers and clinicians their clinic's;
+/// care-home staff their residents'; a resident login its own. Filters by clinician, clinic,
+/// resident, plan, day, status and location exception; paged with `limit` and `cursor`, in
+/// creation order.
 #[utoipa::path(get, path = "/api/v1/visits", tag = "visits", params(VisitQuery, PageParams),
-    responses((status = 200, body = inline(Page<Visit>))), security(("bearer" = [])))]
+    responses((status = 200, description = "A page of visits", body = inline(Page<Visit>))), security(("bearer" = [])))]
 #[get("/visits")]
 pub async fn list_visits(
     user: CurrentUser,
@@ -272,8 +332,15 @@ pub fn day_bounds(
     ))
 }
 
+/// Read one visit
+///
+/// Same visibility as the list (any other visit is 404). Served with an `ETag` (its `version`)
+/// to send as `If-Match` with a transition.
 #[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "visits",
-    responses((status = 200, body = Visit), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+    params(("id" = String, Path, description = "The visit's id (a UUID)")),
+    responses((status = 200, description = "The visit", body = Visit),
+        (status = 404, description = "`not_found`: no such visit, or not one the caller may see", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/visits/{id}")]
 pub async fn get_visit(
     user: CurrentUser,
@@ -399,11 +466,21 @@ fn place(
 }
 
 macro_rules! visit_action {
-    ($fn_name:ident, $path:literal, $doc_path:literal, $action:expr, $body:ty, $change:expr) => {
-        #[utoipa::path(post, path = $doc_path, tag = "visits", request_body = $body,
-            responses((status = 200, body = Visit), (status = 403, body = crate::error::Problem),
-                (status = 404, body = crate::error::Problem), (status = 409, body = crate::error::Problem),
-                (status = 412, body = crate::error::Problem), (status = 422, body = crate::error::Problem)),
+    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $doc_path:literal, $action:expr, $body:ty,
+        example = json!($example:tt), forbidden = $forbidden:literal, conflict = $conflict:literal,
+        invalid = $invalid:literal, $change:expr) => {
+        $(#[doc = $doc])*
+        #[utoipa::path(post, path = $doc_path, tag = "visits",
+            params(("id" = String, Path, description = "The visit's id (a UUID)"),
+                ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer"),
+                ("If-Match" = Option<String>, Header, description = "The visit's `ETag` (version) last read, e.g. `\"2\"`")),
+            request_body(content = $body, example = json!($example)),
+            responses((status = 200, description = "The visit after the transition", body = Visit),
+                (status = 403, description = $forbidden, body = crate::error::Problem),
+                (status = 404, description = "`not_found`: no such visit, or not one the caller may see", body = crate::error::Problem),
+                (status = 409, description = $conflict, body = crate::error::Problem),
+                (status = 412, description = "`version_mismatch`: the visit changed since the `If-Match` version", body = crate::error::Problem),
+                (status = 422, description = $invalid, body = crate::error::Problem)),
             security(("bearer" = [])))]
         #[post($path)]
         pub async fn $fn_name(
@@ -420,27 +497,64 @@ macro_rules! visit_action {
 }
 
 visit_action!(
+    /// Book a requested visit into a clinician's day
+    ///
+    /// Admin and schedulers, for visits they may see. `requested` -> `scheduled` at `starts_at`
+    /// with `clinician_id` (an active clinician of the visit's clinic with the service's skill),
+    /// through the conflict-safe booking: the slot must fit the clinician's shift and leave travel
+    /// time before and after. Audited and published as an event; `Idempotency-Key` and `If-Match`
+    /// are honoured.
     schedule_visit,
     "/visits/{id}/schedule",
     "/api/v1/visits/{id}/schedule",
     Action::Schedule,
     ScheduleBody,
+    example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03", "starts_at": "2026-12-03T10:15:00+08:00"}),
+    forbidden = "`forbidden`: only admin and schedulers schedule visits",
+    conflict = "`invalid_transition`: the visit is not `requested`; `visit_conflict`: the slot is not free (the body's \
+`alternatives` lists up to 5 free slots); `concurrent_update`: another change to the visit won, read it again",
+    invalid = "`validation_failed`: `clinician_id` missing, or not an active clinician of the visit's clinic with the \
+service's skill; `idempotency_key_reused`: the Idempotency-Key was used with another body",
     place
 );
 visit_action!(
+    /// Move a scheduled visit to another time (or clinician)
+    ///
+    /// Admin and schedulers, for visits they may see. The visit stays `scheduled` and moves to
+    /// `starts_at`, with `clinician_id` or else its current clinician, through the conflict-safe
+    /// booking (its own old time does not block the new one). `GET /api/v1/availability` with
+    /// `visit_id` lists the slots it may move to. Audited and published; `Idempotency-Key` and
+    /// `If-Match` are honoured.
     reschedule_visit,
     "/visits/{id}/reschedule",
     "/api/v1/visits/{id}/reschedule",
     Action::Reschedule,
     ScheduleBody,
+    example = json!({"starts_at": "2026-12-04T14:00:00+08:00"}),
+    forbidden = "`forbidden`: only admin and schedulers reschedule visits",
+    conflict = "`invalid_transition`: the visit is not `scheduled`; `visit_conflict`: the slot is not free (the body's \
+`alternatives` lists up to 5 free slots); `concurrent_update`: another change to the visit won, read it again",
+    invalid = "`validation_failed`: `clinician_id` not an active clinician of the visit's clinic with the service's skill; \
+`idempotency_key_reused`: the Idempotency-Key was used with another body",
     place
 );
 visit_action!(
+    /// Cancel a visit
+    ///
+    /// Admin and schedulers; care-home staff for their residents' visits; a resident login for
+    /// its own visits. `requested` or `scheduled` -> `cancelled`, with a reason; the clinician's time
+    /// is freed. Audited and published; `Idempotency-Key` and `If-Match` are honoured.
     cancel_visit,
     "/visits/{id}/cancel",
     "/api/v1/visits/{id}/cancel",
     Action::Cancel,
     CancelBody,
+    example = json!({"reason": "家属已预约医院复诊，本次上门取消"}),
+    forbidden = "`forbidden`: clinicians and hospital desks do not cancel visits",
+    conflict = "`invalid_transition`: the visit is neither `requested` nor `scheduled`; `concurrent_update`: another change \
+to the visit won, read it again",
+    invalid = "`validation_failed`: `reason` blank or over 500 characters; `idempotency_key_reused`: the Idempotency-Key was \
+used with another body",
     |_conn: &mut DbConn, _ctx: &Ctx, user: &CurrentUser, _row: &VisitRow, b: CancelBody| {
         let reason = b.reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
@@ -454,11 +568,21 @@ visit_action!(
     }
 );
 visit_action!(
+    /// Record that a scheduled visit did not happen
+    ///
+    /// Admin, schedulers, and the visit's own clinician. `scheduled` -> `missed`, with a reason
+    /// code and an optional comment (kept to its first 500 characters). Audited and published;
+    /// `Idempotency-Key` and `If-Match` are honoured.
     missed_visit,
     "/visits/{id}/missed",
     "/api/v1/visits/{id}/missed",
     Action::Missed,
     MissedBody,
+    example = json!({"reason": "not_home", "comment": "敲门无人应答，电话联系家属未接通"}),
+    forbidden = "`forbidden`: only admin, schedulers and the visit's own clinician record a missed visit",
+    conflict = "`invalid_transition`: the visit is not `scheduled`; `concurrent_update`: another change to the visit won, \
+read it again",
+    invalid = "`validation_failed`: unknown `reason`; `idempotency_key_reused`: the Idempotency-Key was used with another body",
     |_conn: &mut DbConn, _ctx: &Ctx, _user: &CurrentUser, _row: &VisitRow, b: MissedBody| {
         let reason = serde_json::to_value(b.reason)
             .ok()
@@ -480,11 +604,24 @@ visit_action!(
     }
 );
 visit_action!(
+    /// Check in at the resident's door
+    ///
+    /// The visit's own clinician only. `scheduled` -> `in_progress`, with the phone's position:
+    /// the distance from the resident's home is recorded, and beyond
+    /// `visits.location_radius_meters` (default 300 m) the visit is flagged `location_exception`
+    /// for review. Documentation (tasks, vital signs, notes) is given at check-out, not here.
+    /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_in_visit,
     "/visits/{id}/check-in",
     "/api/v1/visits/{id}/check-in",
     Action::CheckIn,
     PositionBody,
+    example = json!({"lat": 25.0437, "lon": 102.7036}),
+    forbidden = "`forbidden`: only the visit's own clinician checks in",
+    conflict = "`invalid_transition`: the visit is not `scheduled`; `concurrent_update`: another change to the visit won, \
+read it again",
+    invalid = "`validation_failed`: `position.lat`/`position.lon` out of range; documentation (`tasks`, `vital_signs`, \
+`notes`) sent at check-in; `idempotency_key_reused`: the Idempotency-Key was used with another body",
     |conn: &mut DbConn, ctx: &Ctx, _user: &CurrentUser, row: &VisitRow, b: PositionBody| {
         b.validate(false)?;
         let (distance, far) = distance_from_home(conn, ctx, row, &b)?;
@@ -497,11 +634,28 @@ visit_action!(
     }
 );
 visit_action!(
+    /// Check out and document the visit
+    ///
+    /// The visit's own clinician only. `in_progress` -> `completed`, with the phone's position
+    /// (distance recorded; beyond `visits.location_radius_meters` the visit is flagged
+    /// `location_exception`) and the documentation: the tasks done (a task not done needs a
+    /// reason), vital signs (a JSON object, stored as given: no ranges are checked) and notes.
+    /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_out_visit,
     "/visits/{id}/check-out",
     "/api/v1/visits/{id}/check-out",
     Action::CheckOut,
     PositionBody,
+    example = json!({"lat": 25.0436, "lon": 102.7038,
+        "tasks": [{"task": "测量血压", "done": true}, {"task": "空腹血糖检测", "done": false, "reason": "老人已进食"}],
+        "vital_signs": {"systolic_mmhg": 148, "diastolic_mmhg": 88, "heart_rate_bpm": 76, "weight_kg": 58.5},
+        "notes": "血压偏高，已嘱按时服药，一周后复测"}),
+    forbidden = "`forbidden`: only the visit's own clinician checks out",
+    conflict = "`invalid_transition`: the visit is not `in_progress`; `concurrent_update`: another change to the visit won, \
+read it again",
+    invalid = "`validation_failed`: `position.lat`/`position.lon` out of range; a task blank or over 200 characters, or not \
+done without a reason; `vital_signs` not an object; `notes` over 4000 characters; `idempotency_key_reused`: the \
+Idempotency-Key was used with another body",
     |conn: &mut DbConn, ctx: &Ctx, _user: &CurrentUser, row: &VisitRow, b: PositionBody| {
         b.validate(true)?;
         let (distance, far) = distance_from_home(conn, ctx, row, &b)?;
@@ -539,6 +693,7 @@ fn distance_from_home(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct RouteQuery {
     /// The day, in the district's time zone.
+    #[param(example = "2026-12-03")]
     pub date: NaiveDate,
 }
 
@@ -564,8 +719,17 @@ pub struct DayRoute {
     pub total_travel_minutes: i64,
 }
 
-#[utoipa::path(get, path = "/api/v1/clinicians/{id}/route", tag = "visits", params(RouteQuery),
-    responses((status = 200, body = DayRoute), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+/// A clinician's day route
+///
+/// Admin for any clinician; schedulers and clinicians for the clinicians of their own clinic;
+/// anyone else is answered 404. The clinician's visits of the day that hold time (scheduled, in
+/// progress, completed), in order from the clinic, each with travel minutes, arrival, start and
+/// departure (district time), and the way back to the clinic.
+#[utoipa::path(get, path = "/api/v1/clinicians/{id}/route", tag = "visits",
+    params(("id" = String, Path, description = "The clinician's account id (a UUID)"), RouteQuery),
+    responses((status = 200, description = "The day's route", body = DayRoute),
+        (status = 404, description = "`not_found`: no such clinician, or not one the caller may see", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/clinicians/{id}/route")]
 pub async fn clinician_route(
     user: CurrentUser,
@@ -639,11 +803,18 @@ pub async fn clinician_route(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PoolQuery {
+    /// Only this clinic's pool.
     pub clinic_id: Option<String>,
 }
 
+/// The pool: requested visits waiting for a clinician
+///
+/// The `requested` visits the caller may see (admin all; schedulers and clinicians their
+/// clinic's; care-home staff their residents'; a resident login its own), optionally of one
+/// clinic: urgent visits first, then residents with priority flags (living alone, disabled,
+/// dementia, ...), then by window start. At most 500, one page (`next_cursor` null).
 #[utoipa::path(get, path = "/api/v1/visits/pool", tag = "visits", params(PoolQuery),
-    responses((status = 200, body = inline(Page<Visit>))), security(("bearer" = [])))]
+    responses((status = 200, description = "The pool, in the order to plan it", body = inline(Page<Visit>))), security(("bearer" = [])))]
 #[get("/visits/pool")]
 pub async fn pool(
     user: CurrentUser,

@@ -243,6 +243,8 @@ pub enum MissedReason {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Task {
+    /// What was to be done: 1 to 200 characters (not blank).
+    #[schema(min_length = 1, max_length = 200)]
     pub task: String,
     pub done: bool,
     /// Why it was not done (required when `done` is false).
@@ -285,10 +287,16 @@ pub struct Visit {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
+    /// The resident to visit (one the caller may see).
     pub resident_id: String,
+    /// A service type `code` of the catalogue, e.g. `wound_dressing`.
     pub service_type: String,
-    /// Optional when `clinician_id` and `starts_at` book an exact slot: the window is then the slot.
+    /// When the visit may happen: RFC 3339 with offset (`2026-12-03T09:00:00+08:00`) or a plain date
+    /// (its first moment). Optional when `clinician_id` and `starts_at` book an exact slot: the
+    /// window is then the slot.
     pub window_start: Option<crate::time::Start>,
+    /// After `window_start`, in the future, at most `visits.max_window_days` (default 14) later; a
+    /// plain date means the whole day. Optional as `window_start` is.
     pub window_end: Option<crate::time::End>,
     #[serde(default)]
     pub priority: Priority,
@@ -296,7 +304,10 @@ pub struct NewVisit {
     #[serde(default)]
     #[schema(max_length = 2000)]
     pub notes: String,
+    /// Book this clinician (an active clinician of the serving clinic with the service's skill);
+    /// required with `starts_at`.
     pub clinician_id: Option<String>,
+    /// Book this exact start (inside the window, if one is given); needs `clinician_id`.
     pub starts_at: Option<crate::time::Start>,
     /// false: leave the visit `requested` in the clinic's pool.
     #[serde(default = "yes")]
@@ -311,7 +322,10 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 #[schema(as = VisitScheduleBody)]
 pub struct ScheduleBody {
+    /// The clinician to book (required to schedule a visit that has none; a reschedule keeps the
+    /// current one when absent).
     pub clinician_id: Option<String>,
+    /// The start, RFC 3339 with offset, inside the visit's window.
     pub starts_at: crate::time::Start,
 }
 
@@ -319,6 +333,8 @@ pub struct ScheduleBody {
 #[serde(deny_unknown_fields)]
 #[schema(as = VisitCancelBody)]
 pub struct CancelBody {
+    /// Why: 1 to 500 characters (not blank).
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 
@@ -326,18 +342,27 @@ pub struct CancelBody {
 #[serde(deny_unknown_fields)]
 pub struct MissedBody {
     pub reason: MissedReason,
+    /// Free text; only its first 500 characters are kept.
     pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PositionBody {
+    /// The phone's latitude, degrees (-90 to 90).
+    #[schema(minimum = -90.0, maximum = 90.0)]
     pub lat: f64,
+    /// The phone's longitude, degrees (-180 to 180).
+    #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon: f64,
+    /// Check-out only: the tasks of the visit and whether each was done.
     #[serde(default)]
     pub tasks: Vec<Task>,
+    /// Check-out only: a JSON object of measurements, e.g. `systolic_mmhg`, `diastolic_mmhg`,
+    /// `fasting_glucose_mmol_l`, `heart_rate_bpm`, `weight_kg`; stored as given (no ranges checked).
+    #[schema(value_type = Option<Object>)]
     pub vital_signs: Option<serde_json::Value>,
-    /// The visit's notes (at check-out).
+    /// Check-out only: at most 4000 characters.
     #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }

@@ -25,24 +25,34 @@ pub const MAX_OCCURRENCES: usize = 100;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeWindow {
-    /// Time of day, "09:00".
-    #[schema(value_type = String)]
+    /// Time of day (district time), "09:00".
+    #[schema(value_type = String, example = "09:00")]
     pub from: NaiveTime,
-    #[schema(value_type = String)]
+    /// Time of day, after `from`, "11:30".
+    #[schema(value_type = String, example = "11:30")]
     pub to: NaiveTime,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
+    /// The resident to visit (one the caller may see).
     pub resident_id: String,
+    /// A service type `code` of the catalogue.
     pub service_type: String,
-    /// ISO weekdays: 1 = Monday ... 7 = Sunday.
+    /// ISO weekdays: 1 = Monday ... 7 = Sunday; at least one.
+    #[schema(min_items = 1)]
     pub weekdays: Vec<u32>,
     pub window: TimeWindow,
+    /// The first day (district time zone); today or later.
     pub starts_on: NaiveDate,
+    /// The last day, within a year after `starts_on`. Give either `until` or `count`.
     pub until: Option<NaiveDate>,
+    /// How many visits: 1 to 100. Give either `until` or `count`.
+    #[schema(minimum = 1, maximum = 100)]
     pub count: Option<u32>,
+    /// Book this clinician (an active clinician of the serving clinic with the skill); else the
+    /// best free clinician for each visit.
     pub clinician_id: Option<String>,
     #[serde(default)]
     pub priority: Priority,
@@ -308,9 +318,28 @@ pub fn create(
     Ok(visit_plans::table.find(&id).first(conn)?)
 }
 
-#[utoipa::path(post, path = "/api/v1/visit-plans", tag = "visits", request_body = NewPlan,
-    responses((status = 201, body = Plan), (status = 403, body = crate::error::Problem),
-        (status = 422, body = crate::error::Problem)), security(("bearer" = [])))]
+/// Make a recurring visit plan
+///
+/// Admin and schedulers, for residents they may see (others are 404). Creates the plan and, in
+/// the same transaction, its visits (at most 100, never more than a year ahead): on each chosen
+/// weekday in the time window, booked into the best free slot where there is one (of
+/// `clinician_id` alone, if given), otherwise left `requested` in the pool with the reason in
+/// `unplaced_reason`. Each visit can then be moved or cancelled alone. Audited; with an
+/// `Idempotency-Key`, a retry replays the first answer and creates nothing more.
+#[utoipa::path(post, path = "/api/v1/visit-plans", tag = "visits",
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = NewPlan, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
+        "service_type": "rehabilitation_training", "weekdays": [2, 5], "window": {"from": "09:00", "to": "11:30"},
+        "starts_on": "2026-12-08", "count": 8, "priority": "routine"})),
+    responses((status = 201, description = "The plan with its visits", body = Plan),
+        (status = 403, description = "`forbidden`: only admin and schedulers make visit plans", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: the resident is not one the caller may see", body = crate::error::Problem),
+        (status = 409, description = "`no_serving_clinic`: no clinic serves the resident's community", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `weekdays` empty or outside 1-7; `window.to` not after `window.from`; \
+`starts_on` in the past; not exactly one of `until` (within a year) and `count` (1-100); unknown `service_type`; \
+`clinician_id` not an able clinician of the serving clinic; `idempotency_key_reused`: the Idempotency-Key was used with \
+another body", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[post("/visit-plans")]
 pub async fn create_plan(
     user: CurrentUser,
@@ -349,8 +378,15 @@ pub async fn create_plan(
     .await
 }
 
+/// Read a visit plan with its visits
+///
+/// Admin any; schedulers and clinicians their clinic's plans; care-home staff their residents';
+/// a resident login its own; any other plan is 404. Served with an `ETag`.
 #[utoipa::path(get, path = "/api/v1/visit-plans/{id}", tag = "visits",
-    responses((status = 200, body = Plan), (status = 404, body = crate::error::Problem)), security(("bearer" = [])))]
+    params(("id" = String, Path, description = "The plan's id (a UUID)")),
+    responses((status = 200, description = "The plan with its visits", body = Plan),
+        (status = 404, description = "`not_found`: no such plan, or not one the caller may see", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[get("/visit-plans/{id}")]
 pub async fn get_plan(
     user: CurrentUser,
@@ -373,14 +409,30 @@ pub async fn get_plan(
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndPlan {
-    /// Visits from this day on are cancelled (default: now).
+    /// Visits from this day on are cancelled (default, and at the earliest: now).
     pub from: Option<NaiveDate>,
+    /// Kept as the cancelled visits' reason (default "plan ended").
     pub reason: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/visit-plans/{id}/end", tag = "visits", request_body = EndPlan,
-    responses((status = 200, body = Plan), (status = 404, body = crate::error::Problem),
-        (status = 409, body = crate::error::Problem)), security(("bearer" = [])))]
+/// End a visit plan
+///
+/// Admin and schedulers, for plans they may see (others are 404). Cancels the plan's
+/// `requested` and `scheduled` visits from `from` (default now) on, each with the reason, and marks
+/// the plan `ended`; visits before then, and those done, stay. Audited and published; with an
+/// `Idempotency-Key`, a retry replays the first answer.
+#[utoipa::path(post, path = "/api/v1/visit-plans/{id}/end", tag = "visits",
+    params(("id" = String, Path, description = "The plan's id (a UUID)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
+    request_body(content = EndPlan, example = json!({"from": "2026-12-15", "reason": "老人入住养老院，改由机构医生随访"})),
+    responses((status = 200, description = "The ended plan with its visits", body = Plan),
+        (status = 403, description = "`forbidden`: only admin and schedulers end visit plans", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: no such plan, or not one the caller may see", body = crate::error::Problem),
+        (status = 409, description = "`invalid_transition`: the plan has ended already; `concurrent_update`: a visit of the \
+plan changed meanwhile, retry", body = crate::error::Problem),
+        (status = 422, description = "`idempotency_key_reused`: the Idempotency-Key was used with another body; \
+`validation_failed`: a malformed body", body = crate::error::Problem)),
+    security(("bearer" = [])))]
 #[post("/visit-plans/{id}/end")]
 pub async fn end_plan(
     user: CurrentUser,

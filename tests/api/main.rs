@@ -14,6 +14,7 @@ mod events;
 mod hardening;
 mod migrations;
 mod network;
+mod openapi;
 mod outage;
 mod people;
 mod privacy;
