@@ -654,7 +654,7 @@ visit_action!(
     conflict = "`invalid_transition`: the visit is not `in_progress`; `concurrent_update`: another change to the visit won, \
 read it again",
     invalid = "`validation_failed`: `position.lat`/`position.lon` out of range; a task blank or over 200 characters, or not \
-done without a reason; `vital_signs` not an object; `notes` over 4000 characters; `idempotency_key_reused`: the \
+done without a reason; a `vital_signs` reading outside its range (or diastolic not below systolic); `notes` over 4000 characters; `idempotency_key_reused`: the \
 Idempotency-Key was used with another body",
     |conn: &mut DbConn, ctx: &Ctx, _user: &CurrentUser, row: &VisitRow, b: PositionBody| {
         b.validate(true)?;

@@ -358,13 +358,79 @@ pub struct PositionBody {
     /// Check-out only: the tasks of the visit and whether each was done.
     #[serde(default)]
     pub tasks: Vec<Task>,
-    /// Check-out only: a JSON object of measurements, e.g. `systolic_mmhg`, `diastolic_mmhg`,
-    /// `fasting_glucose_mmol_l`, `heart_rate_bpm`, `weight_kg`; stored as given (no ranges checked).
-    #[schema(value_type = Option<Object>)]
-    pub vital_signs: Option<serde_json::Value>,
+    /// Check-out only: the measurements taken, each optional and each within its plausible range.
+    pub vital_signs: Option<VitalSigns>,
     /// Check-out only: at most 4000 characters.
     #[schema(max_length = 4000)]
     pub notes: Option<String>,
+}
+
+/// Vital signs at check-out (API.md, Home visits). The ranges are plausibility bounds that catch
+/// typing slips (a systolic of 1400, a weight in grams), far wider than any clinical threshold:
+/// what is "out of control" is judged elsewhere from readings inside them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VitalSigns {
+    /// Systolic blood pressure, mmHg (60-260).
+    #[schema(minimum = 60, maximum = 260)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub systolic_mmhg: Option<f64>,
+    /// Diastolic blood pressure, mmHg (30-160), below the systolic.
+    #[schema(minimum = 30, maximum = 160)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diastolic_mmhg: Option<f64>,
+    /// Fasting blood glucose, mmol/L (1.0-35.0).
+    #[schema(minimum = 1.0, maximum = 35.0)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fasting_glucose_mmol_l: Option<f64>,
+    /// Heart rate, beats per minute (25-250).
+    #[schema(minimum = 25, maximum = 250)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heart_rate_bpm: Option<f64>,
+    /// Body weight, kg (20-250).
+    #[schema(minimum = 20, maximum = 250)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_kg: Option<f64>,
+}
+
+impl VitalSigns {
+    const RANGES: [(&'static str, f64, f64); 5] = [
+        ("systolic_mmhg", 60.0, 260.0),
+        ("diastolic_mmhg", 30.0, 160.0),
+        ("fasting_glucose_mmol_l", 1.0, 35.0),
+        ("heart_rate_bpm", 25.0, 250.0),
+        ("weight_kg", 20.0, 250.0),
+    ];
+
+    fn values(&self) -> [Option<f64>; 5] {
+        [
+            self.systolic_mmhg,
+            self.diastolic_mmhg,
+            self.fasting_glucose_mmol_l,
+            self.heart_rate_bpm,
+            self.weight_kg,
+        ]
+    }
+
+    /// Adds an error for each reading outside its range, and for a diastolic not below the systolic.
+    pub fn check(&self, errors: &mut Vec<crate::error::FieldError>) {
+        for ((name, low, high), value) in Self::RANGES.iter().zip(self.values()) {
+            if value.is_some_and(|v| !(*low..=*high).contains(&v)) {
+                errors.push(crate::error::FieldError {
+                    field: format!("vital_signs.{name}"),
+                    message: format!("must be between {low} and {high}"),
+                });
+            }
+        }
+        if let (Some(sys), Some(dia)) = (self.systolic_mmhg, self.diastolic_mmhg) {
+            if dia >= sys {
+                errors.push(crate::error::FieldError {
+                    field: "vital_signs.diastolic_mmhg".into(),
+                    message: "must be below systolic_mmhg".into(),
+                });
+            }
+        }
+    }
 }
 
 impl PositionBody {
@@ -397,11 +463,8 @@ impl PositionBody {
                 });
             }
         }
-        if self.vital_signs.as_ref().is_some_and(|v| !v.is_object()) {
-            errors.push(crate::error::FieldError {
-                field: "vital_signs".into(),
-                message: "must be an object".into(),
-            });
+        if let Some(v) = &self.vital_signs {
+            v.check(&mut errors);
         }
         if self
             .notes
@@ -486,6 +549,41 @@ mod tests {
         assert!(!may(Role::Scheduler, Action::CheckIn, false, false));
         assert!(may(Role::Resident, Action::Cancel, false, true));
         assert!(!may(Role::Resident, Action::Reschedule, false, true));
+    }
+
+    #[test]
+    fn vital_signs_outside_their_plausible_ranges_are_named() {
+        let mut errors = vec![];
+        VitalSigns {
+            systolic_mmhg: Some(1400.0),
+            diastolic_mmhg: Some(90.0),
+            weight_kg: Some(58_500.0),
+            ..Default::default()
+        }
+        .check(&mut errors);
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["vital_signs.systolic_mmhg", "vital_signs.weight_kg"]
+        );
+        let mut errors = vec![];
+        VitalSigns {
+            systolic_mmhg: Some(120.0),
+            diastolic_mmhg: Some(130.0),
+            ..Default::default()
+        }
+        .check(&mut errors);
+        assert_eq!(errors[0].field, "vital_signs.diastolic_mmhg");
+        let mut errors = vec![];
+        VitalSigns {
+            systolic_mmhg: Some(148.0),
+            diastolic_mmhg: Some(88.0),
+            fasting_glucose_mmol_l: Some(7.2),
+            heart_rate_bpm: Some(76.0),
+            weight_kg: Some(58.5),
+        }
+        .check(&mut errors);
+        assert!(errors.is_empty());
     }
 
     #[test]

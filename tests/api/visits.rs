@@ -366,11 +366,19 @@ db_test! {
         assert!(inside.body["check_in_distance_m"].as_f64().unwrap() < 50.0);
         let bad_doc = act(&app, &nurse, &id, "check-out", json!({"lat": 25.058, "lon": 102.712, "tasks": [{"task": "换药", "done": false}]})).await;
         assert_eq!(bad_doc.status, 422, "a task not done needs a reason");
+        // Vital signs are typed and range-checked (API.md): a slip is a 422 naming each reading.
+        let slip = act(&app, &nurse, &id, "check-out", json!({"lat": 25.058, "lon": 102.712,
+            "vital_signs": {"systolic_mmhg": 1380, "diastolic_mmhg": 86, "weight_kg": 58500}})).await;
+        assert_eq!(slip.status, 422, "{slip:?}");
+        let fields: Vec<&str> = slip.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert_eq!(fields, ["vital_signs.systolic_mmhg", "vital_signs.weight_kg"]);
+        let unknown = act(&app, &nurse, &id, "check-out", json!({"lat": 25.058, "lon": 102.712, "vital_signs": {"pulse": 72}})).await;
+        assert_eq!(unknown.status, 422, "{unknown:?}");
         let done = act(&app, &nurse, &id, "check-out", json!({"lat": 25.058, "lon": 102.712,
             "tasks": [{"task": "测血压", "done": true}, {"task": "换药", "done": false, "reason": "伤口已愈合"}],
-            "vital_signs": {"systolic": 138, "diastolic": 86, "pulse": 72}, "notes": "一切正常"})).await;
+            "vital_signs": {"systolic_mmhg": 138, "diastolic_mmhg": 86, "heart_rate_bpm": 72}, "notes": "一切正常"})).await;
         assert_eq!((done.status, done.body["status"].as_str()), (200, Some("completed")), "{done:?}");
-        assert_eq!(done.body["documentation"]["vital_signs"]["systolic"], 138);
+        assert_eq!(done.body["documentation"]["vital_signs"]["systolic_mmhg"], 138.0);
         assert_eq!(done.body["documentation"]["tasks"][1]["reason"], "伤口已愈合");
         for (action, body) in [("cancel", json!({"reason": "x"})), ("missed", json!({"reason": "refused"})), ("check-in", home.clone())] {
             let r = act(&app, &c.sched, &id, action, body).await;
