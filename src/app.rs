@@ -81,6 +81,7 @@ impl AppState {
         crate::reports::handlers::units,
         crate::dayplan::handlers::start, crate::dayplan::handlers::get, crate::dayplan::handlers::apply,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
+        crate::demo::handlers::demo_info,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::referrals::repo::Mailbox)),
     modifiers(&BearerAuth, &ProblemResponses)
@@ -209,6 +210,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/api/v1")
+                .service(crate::demo::handlers::demo_info)
                 .service(auth::handlers::login)
                 .service(auth::handlers::refresh)
                 .service(auth::handlers::logout)
