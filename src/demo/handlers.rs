@@ -2,6 +2,8 @@
 use actix_web::{get, web, HttpResponse};
 use diesel::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::people::{DEMO_STAFF, RESIDENT_LOGIN};
 use crate::app::AppState;
@@ -56,15 +58,38 @@ type LoginRow = (
     Option<String>,
 );
 
-/// The demo logins that still carry the password the demo gave them. The demo hashes its password
-/// once and gives every account it creates that same hash, salt and all: an account whose hash
-/// is still shared with another demo account has not had its password changed. This needs no
-/// password hashing per request (the route is public) and reveals nothing on a database where
-/// the demo never ran, even if it has accounts named like the demo's.
+/// Which password hashes match the demo password: hashing is slow by design and the route is
+/// public, so each hash is checked once per process (a changed password is a new hash).
+static CHECKED: Mutex<Option<HashMap<String, bool>>> = Mutex::new(None);
+
+fn is_demo_password(password: &str, hash: &str) -> bool {
+    let key = format!("{password}\u{0}{hash}");
+    let known = CHECKED
+        .lock()
+        .ok()
+        .and_then(|m| m.as_ref().and_then(|m| m.get(&key).copied()));
+    if let Some(ok) = known {
+        return ok;
+    }
+    let ok = crate::auth::password::verify(password, hash);
+    if let Ok(mut m) = CHECKED.lock() {
+        let m = m.get_or_insert_with(HashMap::new);
+        if m.len() > 256 {
+            m.clear();
+        }
+        m.insert(key, ok);
+    }
+    ok
+}
+
+/// The demo logins that exist, are active and still take the demo password. None of them on a
+/// database where the demo never ran (even one with accounts named like the demo's), and nothing
+/// at all in production.
 pub fn info(conn: &mut DbConn, settings: &Settings) -> QueryResult<DemoInfo> {
     if settings.is_production() {
         return Ok(DemoInfo::none());
     }
+    let password = settings.seed.demo_password.expose().to_string();
     let names: Vec<&str> = DEMO_STAFF
         .iter()
         .map(|s| s.username)
@@ -83,23 +108,17 @@ pub fn info(conn: &mut DbConn, settings: &Settings) -> QueryResult<DemoInfo> {
             organizations::name.nullable(),
         ))
         .load(conn)?;
-    let shared = |hash: &str| rows.iter().filter(|r| r.3 == hash).count();
-    let Some(hash) = rows
-        .iter()
-        .map(|r| r.3.clone())
-        .max_by_key(|h| shared(h))
-        .filter(|h| shared(h) >= 2)
-    else {
-        return Ok(DemoInfo::none());
-    };
     let mut logins = vec![];
     for name in &names {
-        let Some(r) = rows.iter().find(|r| r.0 == *name && r.3 == hash) else {
+        let Some(r) = rows.iter().find(|r| r.0 == *name) else {
             continue;
         };
         let Some(role) = crate::auth::Role::parse(&r.2) else {
             continue;
         };
+        if !is_demo_password(&password, &r.3) {
+            continue;
+        }
         logins.push(DemoAccount {
             username: r.0.clone(),
             display_name: r.1.clone(),
@@ -108,9 +127,12 @@ pub fn info(conn: &mut DbConn, settings: &Settings) -> QueryResult<DemoInfo> {
             organization_name: r.5.clone(),
         });
     }
+    if logins.is_empty() {
+        return Ok(DemoInfo::none());
+    }
     Ok(DemoInfo {
         demo: true,
-        password: Some(settings.seed.demo_password.expose().to_string()),
+        password: Some(password),
         logins,
     })
 }
