@@ -567,6 +567,8 @@ pub struct HistoryEntry {
     pub from_status: Option<String>,
     pub to_status: String,
     pub detail: Option<Value>,
+    /// The display name of the person who acted (null for the system, e.g. an escalation).
+    pub actor_display_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -194,3 +194,17 @@ db_test! {
         }
     }
 }
+
+db_test! {
+    async fn a_referral_names_its_sender_and_each_step_by_display_name(app) {
+        run_demo(&app);
+        let sched = demo_token(&app, "sched01").await;
+        let list = items(&app.get("/api/v1/referrals?box=outbox&status=arrived", &sched).await);
+        let r = app.get(&format!("/api/v1/referrals/{}", list[0]["id"].as_str().unwrap()), &sched).await;
+        assert_eq!(r.body["sender"]["doctor"], "王医生", "{:?}", r.body["sender"]);
+        assert_eq!(r.body["sender"]["user_display_name"], "王医生");
+        let names: Vec<&str> = r.body["history"].as_array().unwrap().iter()
+            .map(|h| h["actor_display_name"].as_str().unwrap_or("")).collect();
+        assert_eq!(names, ["王医生", "人民医院转诊台", "人民医院转诊台", "人民医院转诊台"]);
+    }
+}
