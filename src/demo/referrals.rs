@@ -221,6 +221,7 @@ pub fn add(conn: &mut DbConn, clock: &Clock, residents: &[Vec<String>]) -> AppRe
         new.validate()?;
         let mut when = clock.now - Duration::minutes(d.sent_ago);
         let mut row = flow::submit(conn, &sender, &new, &clock.settings.referrals, when)?;
+        backdate(conn, &row.id, when)?;
         made += 1;
         for &(step, after) in d.steps {
             when += Duration::minutes(after);
@@ -231,6 +232,7 @@ pub fn add(conn: &mut DbConn, clock: &Clock, residents: &[Vec<String>]) -> AppRe
             };
             let (action, changes, detail) = change(step, who, when)?;
             row = flow::act(conn, who, &row, action, changes, detail, when)?;
+            backdate(conn, &row.id, when)?;
             if matches!(step, CompleteAndReferDown) {
                 refer_down(conn, clock, &desk, &row, when)?;
                 made += 1;
@@ -329,6 +331,21 @@ fn refer_down(
         }),
     };
     new.validate()?;
-    flow::submit(conn, desk, &new, &clock.settings.referrals, when)?;
+    let down = flow::submit(conn, desk, &new, &clock.settings.referrals, when)?;
+    backdate(conn, &down.id, when)
+}
+
+/// The flow stamps history with the clock; the demo's steps happened over the last days, so its
+/// entries take the step's time (those already backdated are earlier and stay).
+fn backdate(conn: &mut DbConn, referral_id: &str, when: NaiveDateTime) -> AppResult<()> {
+    use crate::db::schema::referral_history as h;
+    use diesel::prelude::*;
+    diesel::update(
+        h::table
+            .filter(h::referral_id.eq(referral_id))
+            .filter(h::at.gt(when)),
+    )
+    .set(h::at.eq(when))
+    .execute(conn)?;
     Ok(())
 }
