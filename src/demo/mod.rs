@@ -8,7 +8,7 @@ pub mod people;
 pub mod referrals;
 pub mod visits;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 use diesel::prelude::*;
 
 use crate::auth::{password, Role};
@@ -41,7 +41,11 @@ impl<'a> Clock<'a> {
         Clock {
             tz,
             today: now.with_timezone(&tz).date_naive(),
-            now: now.naive_utc(),
+            // Whole seconds: the demo's times are made up, and read back equal on both databases.
+            now: now
+                .naive_utc()
+                .with_nanosecond(0)
+                .unwrap_or(now.naive_utc()),
             settings,
             travel: Box::new(GreatCircle::from_settings(&settings.travel)),
         }

@@ -126,7 +126,7 @@ const SECOND_CLINIC: &[Booked] = &[
 type Requested = (&'static str, usize, &'static str, i64, i64, bool);
 
 const FIRST_POOL: &[Requested] = &[
-    ("sched01", 5, "chronic_disease_follow_up", 1, 1, true),
+    ("sched01", 0, "chronic_disease_follow_up", 1, 1, true),
     ("home01", 8, "basic_nursing", 1, 2, false),
     ("sched01", 1, "tcm_acupuncture", 2, 3, false),
 ];
@@ -375,7 +375,7 @@ fn request(conn: &mut DbConn, clock: &Clock, residents: &[String], r: &Requested
         plan_id: None,
         referral_id: None,
         notes: if urgent {
-            "血糖控制不佳，请尽快安排".into()
+            "出院后血压控制不佳，请尽快安排随访".into()
         } else {
             String::new()
         },
