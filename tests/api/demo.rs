@@ -153,7 +153,7 @@ db_test! {
         let mut prod = app.settings.clone();
         prod.env = "production".into();
         let refused = carelink::demo::run(&mut app.conn(), &prod);
-        assert_eq!(refused.err().map(|e| e.code), Some("demo_off_in_production".into()));
+        assert_eq!(refused.err().map(|e| e.code), Some("demo_off_in_production"));
         let info = carelink::demo::handlers::info(&mut app.conn(), &prod).unwrap();
         assert!(!info.demo && info.password.is_none() && info.logins.is_empty());
     }
