@@ -203,6 +203,7 @@ await step('(b) booking through the availability search puts the visit on the cl
   await cal.waitFor({ timeout: WAIT });
   assert.match(await cal.locator('.cal-title').innerText(), /^\d{4}年\d{1,2}月$/);
   if (!(await cal.locator(`.cal-day[data-date="${DAY}"]`).count())) await cal.locator('.cal-nav').last().click();
+  await shot(sched, '03a-book-calendar');
   await cal.locator(`.cal-day[data-date="${DAY}"]`).click();
   assert.equal(await sched.inputValue('#book-date'), DAY);
   await sched.locator(`#book-day-title`, { hasText: DAY }).waitFor({ timeout: WAIT });
