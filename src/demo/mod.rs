@@ -6,6 +6,7 @@
 pub mod handlers;
 pub mod people;
 pub mod referrals;
+pub mod visit_steps;
 pub mod visits;
 
 use chrono::{NaiveDate, NaiveDateTime, Timelike};
