@@ -386,7 +386,18 @@ pub fn ensure_shifts(conn: &mut DbConn, tz: chrono_tz::Tz, today: NaiveDate) -> 
             };
             let span = crate::shifts::model::ShiftSpan { starts_at, ends_at };
             match crate::shifts::repo::insert(conn, &user.id, &clinic, span) {
-                Ok(_) => {}
+                Ok(row) => {
+                    let after = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
+                    crate::audit::record(
+                        conn,
+                        None,
+                        "create",
+                        "shift",
+                        &row.id,
+                        None,
+                        Some(&after),
+                    )?;
+                }
                 Err(e) if e.code == "shift_overlap" => {}
                 Err(e) => return Err(e),
             }
