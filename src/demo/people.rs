@@ -322,6 +322,10 @@ fn ensure_resident(
         .first::<String>(conn)
         .optional()?;
     if let Some(id) = existing {
+        // A database from an older demo has its residents without family doctors.
+        if let Some(doctor) = &family_doctor_id {
+            sign_up(conn, &id, doctor)?;
+        }
         return Ok(id);
     }
     let new = NewResident {
@@ -355,6 +359,35 @@ fn ensure_resident(
         Some(&after),
     )?;
     Ok(row.id)
+}
+
+/// Gives a demo resident who has none their family doctor, audited.
+fn sign_up(conn: &mut DbConn, id: &str, doctor: &str) -> AppResult<()> {
+    use crate::db::schema::residents;
+    let Some(before) = crate::people::residents::find(conn, id)? else {
+        return Ok(());
+    };
+    if before.family_doctor_id.is_some() {
+        return Ok(());
+    }
+    diesel::update(
+        residents::table
+            .find(id)
+            .filter(residents::version.eq(before.version)),
+    )
+    .set((
+        residents::family_doctor_id.eq(doctor),
+        residents::version.eq(before.version + 1),
+        residents::updated_at.eq(crate::db::now()),
+    ))
+    .execute(conn)?;
+    let after = crate::people::residents::find(conn, id)?.ok_or_else(AppError::not_found)?;
+    let (b, a) = (
+        serde_json::to_value(before.to_api()).map_err(AppError::internal)?,
+        serde_json::to_value(after.to_api()).map_err(AppError::internal)?,
+    );
+    crate::audit::record(conn, None, "update", "resident", id, Some(&b), Some(&a))?;
+    Ok(())
 }
 
 /// How many days of shifts the demo keeps behind and ahead of today: its visits lie in between.

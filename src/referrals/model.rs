@@ -583,6 +583,8 @@ pub struct Referral {
     pub priority: Priority,
     pub status: Status,
     pub patient: Value,
+    /// The sending side: `organization_id`, `organization_name`, `doctor` (the form's doctor, by
+    /// default the sender's display name), `phone`, `user_id` and `user_display_name` (who sent it).
     pub sender: Value,
     pub receiving_doctor: Option<String>,
     pub reason: String,

@@ -208,3 +208,19 @@ db_test! {
         assert_eq!(names, ["王医生", "人民医院转诊台", "人民医院转诊台", "人民医院转诊台"]);
     }
 }
+
+db_test! {
+    async fn an_older_demo_database_gets_its_family_doctors_and_nothing_twice(app) {
+        use diesel::connection::SimpleConnection;
+        run_demo(&app);
+        let signed = "SELECT 1 FROM residents WHERE family_doctor_id IS NOT NULL";
+        let before = app.count(&format!("({signed}) s"));
+        assert!(before >= 10, "{before} signed residents");
+        app.conn().batch_execute("UPDATE residents SET family_doctor_id = NULL").unwrap();
+        run_demo(&app);
+        assert_eq!(app.count(&format!("({signed}) s")), before);
+        let audit = app.count("audit_log");
+        run_demo(&app);
+        assert_eq!(app.count("audit_log"), audit, "the third run changes nothing");
+    }
+}
