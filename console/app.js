@@ -38,6 +38,15 @@
     'login.locked': ['登录失败次数过多，账户暂时锁定，请稍后再试', 'Too many failed attempts: the account is locked for a while'],
     'login.expired': ['登录已过期，请重新登录', 'Your session has ended: please sign in again'],
     'login.elsewhere': ['会话已在其他标签页结束，请重新登录', 'The session ended in another tab: please sign in again'],
+    'demo.title': ['演示账号', 'Demo logins'],
+    'demo.intro': ['本数据库含演示数据。点击账号填入登录表单，所有演示账号的密码均为', 'This database holds demo data. Click a login to fill the form; every demo login has the password'],
+    'fmt.date': ['年-月-日', 'YYYY-MM-DD'],
+    'fmt.time': ['时:分', 'HH:mm'],
+    'fmt.badDate': ['请按 年-月-日 填写日期，如 2026-12-03', 'Write the date as YYYY-MM-DD, e.g. 2026-12-03'],
+    'fmt.badTime': ['请按 24 小时制 时:分 填写，如 14:30', 'Write the time as 24-hour HH:mm, e.g. 14:30'],
+    'cal.open': ['选择日期', 'Choose a date'],
+    'cal.prev': ['上个月', 'Previous month'],
+    'cal.next': ['下个月', 'Next month'],
     'login.residentNo': ['本工作台供机构员工使用，居民请使用手机应用。', 'This console is for staff; residents use the mobile app.'],
     'logout': ['退出', 'Sign out'],
     'nav.day': ['日程', 'Day'],
@@ -159,6 +168,10 @@
     'ref.title': ['双向转诊', 'Two-way referral'],
     'ref.inbox': ['收件箱', 'Inbox'],
     'ref.outbox': ['发件箱', 'Outbox'],
+    'ref.watching': ['签约机构', 'Signed homes'],
+    'ref.watchingHint': ['与本中心签约的养老机构发出或收到的转诊（只读关注）', 'Referrals of the care homes signed with this clinic (followed, read only)'],
+    'ref.watchingEmpty': ['签约养老机构暂无转诊', 'No referrals of the signed care homes'],
+    'ref.filledBy': ['填写人：{name}', 'written by {name}'],
     'ref.all': ['全部转诊', 'All referrals'],
     'ref.empty': ['暂无转诊单', 'No referrals'],
     'ref.pick': ['在左侧选择一份转诊单查看详情', 'Choose a referral to see it'],
@@ -509,6 +522,135 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Date and time inputs that follow the interface, not the browser: a native date or
+  // datetime-local input shows mm/dd/yyyy and AM/PM on an en-US browser even inside the Chinese
+  // UI. These are text inputs in ISO YYYY-MM-DD and 24-hour HH:mm (both languages), with a small
+  // calendar for dates. Typing 2026/12/3, 2026年12月3日, 20261203, 9:5 or 0930 is tidied on leaving.
+  function normDate(text) {
+    const v = String(text || '').trim();
+    const m = v.match(/^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/) || v.match(/^(\d{4})(\d{2})(\d{2})$/);
+    if (!m) return null;
+    const d = `${m[1]}-${pad(m[2])}-${pad(m[3])}`;
+    const ms = Date.parse(`${d}T00:00:00Z`);
+    return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== d ? null : d;
+  }
+  function normTime(text) {
+    const m = String(text || '').trim().match(/^(\d{1,2})\s*[:：.时]?\s*(\d{2})\s*分?$/);
+    if (!m || Number(m[1]) > 23 || Number(m[2]) > 59) return null;
+    return `${pad(m[1])}:${m[2]}`;
+  }
+  const calIcon = () => svg('svg', { viewBox: '0 0 16 16', width: 16, height: 16, 'aria-hidden': 'true' },
+    svg('rect', { x: 1.5, y: 2.5, width: 13, height: 12, rx: 2, fill: 'none', stroke: 'currentColor', 'stroke-width': 1.3 }),
+    svg('path', { d: 'M1.5 6.5h13M5 1v3M11 1v3', stroke: 'currentColor', 'stroke-width': 1.3, fill: 'none' }));
+
+  // A date input: returns its wrapper; `.input` is the text input (its value is the date).
+  function dateInput({ onChange, ...props }) {
+    const input = h('input', {
+      type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: 12,
+      placeholder: t('fmt.date'), class: 'date-text', data: { kind: 'date' }, ...props,
+    });
+    let last = normDate(input.value);
+    // While typing, only a complete ISO date counts; leaving the field tidies other shapes.
+    const commit = (leaving) => {
+      const d = normDate(input.value);
+      const complete = /^\d{4}-\d{2}-\d{2}$/.test(input.value.trim());
+      const bad = !!input.value.trim() && !d;
+      input.setCustomValidity(bad ? t('fmt.badDate') : '');
+      input.classList.toggle('is-invalid', bad && leaving);
+      input.title = bad && leaving ? t('fmt.badDate') : '';
+      if (!d || (!leaving && !complete)) return;
+      if (leaving) input.value = d;
+      if (d !== last) { last = d; if (onChange) onChange(d); }
+    };
+    input.addEventListener('input', () => commit(false));
+    input.addEventListener('change', () => commit(true));
+    const open = () => openCalendar(wrap, input, (d) => { input.value = d; commit(true); input.focus(); });
+    input.addEventListener('keydown', (e) => { if (e.key === 'ArrowDown' && (e.altKey || !input.value)) { e.preventDefault(); open(); } });
+    const btn = h('button', { type: 'button', class: 'cal-btn', title: t('cal.open'), 'aria-label': t('cal.open'), on: { click: open } }, calIcon());
+    const wrap = h('span', { class: 'date-field' }, input, btn);
+    wrap.input = input;
+    return wrap;
+  }
+
+  // A 24-hour time input (HH:mm), with the quarter hours of a working day to pick from.
+  function timeInput({ onChange, ...props }) {
+    if (!document.getElementById('time-steps')) {
+      const list = h('datalist', { id: 'time-steps' });
+      for (let m = 7 * 60; m <= 20 * 60; m += 30) list.append(h('option', { value: `${pad(Math.floor(m / 60))}:${pad(m % 60)}` }));
+      document.body.append(list);
+    }
+    const input = h('input', {
+      type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: 5, list: 'time-steps',
+      placeholder: t('fmt.time'), class: 'time-text', data: { kind: 'time' }, ...props,
+    });
+    const check = (leaving) => {
+      const v = normTime(input.value);
+      const bad = !!input.value.trim() && !v;
+      input.setCustomValidity(bad ? t('fmt.badTime') : '');
+      input.classList.toggle('is-invalid', bad && leaving);
+      input.title = bad && leaving ? t('fmt.badTime') : '';
+      if (v && leaving && v !== input.value) input.value = v;
+      if (v && onChange) onChange(v);
+    };
+    input.addEventListener('input', () => check(false));
+    input.addEventListener('change', () => check(true));
+    return input;
+  }
+
+  let openCal = null;
+  function closeCalendar() {
+    if (!openCal) return;
+    document.removeEventListener('mousedown', openCal.onDoc, true);
+    document.removeEventListener('keydown', openCal.onKey, true);
+    openCal.pop.remove();
+    openCal = null;
+  }
+  // A month grid under the input (Monday first); a click picks the day.
+  function openCalendar(wrap, input, pick) {
+    if (openCal && openCal.wrap === wrap) { closeCalendar(); return; }
+    closeCalendar();
+    const chosen = normDate(input.value);
+    let month = (chosen || todayDate()).slice(0, 7);
+    const pop = h('div', { class: 'cal-pop', role: 'dialog', 'aria-label': t('cal.open') });
+    const render = () => {
+      clear(pop);
+      const [y, m] = month.split('-').map(Number);
+      const lead = (weekdayOf(`${month}-01`) + 6) % 7;
+      const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+      const go = (n) => { month = new Date(Date.UTC(y, m - 1 + n, 1)).toISOString().slice(0, 7); render(); };
+      const names = [1, 2, 3, 4, 5, 6, 0].map((i) => DICT.weekday[L()][i]);
+      pop.append(
+        h('div', { class: 'cal-head' },
+          h('button', { type: 'button', class: 'cal-nav', 'aria-label': t('cal.prev'), title: t('cal.prev'), on: { click: () => go(-1) } }, '‹'),
+          h('strong', { class: 'cal-title', text: lang === 'en' ? month : `${y}年${m}月` }),
+          h('button', { type: 'button', class: 'cal-nav', 'aria-label': t('cal.next'), title: t('cal.next'), on: { click: () => go(1) } }, '›')),
+        h('div', { class: 'cal-grid' },
+          names.map((n) => h('span', { class: 'cal-wd', text: lang === 'en' ? n.slice(0, 2) : n.slice(1) })),
+          Array.from({ length: lead }, () => h('span', {})),
+          Array.from({ length: days }, (_, i) => {
+            const iso = `${month}-${pad(i + 1)}`;
+            return h('button', {
+              type: 'button', class: ['cal-day', iso === chosen && 'is-selected', iso === todayDate() && 'is-today', isWeekend(iso) && 'is-weekend'],
+              data: { date: iso }, text: String(i + 1), on: { click: () => { closeCalendar(); pick(iso); } },
+            });
+          })),
+        h('div', { class: 'cal-foot' },
+          h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => { closeCalendar(); pick(todayDate()); } } }, t('common.today'))));
+    };
+    render();
+    wrap.append(pop);
+    openCal = {
+      wrap,
+      pop,
+      onDoc: (e) => { if (!wrap.contains(e.target)) closeCalendar(); },
+      // Escape closes the calendar, not the dialog it may sit in.
+      onKey: (e) => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); closeCalendar(); input.focus(); } },
+    };
+    document.addEventListener('mousedown', openCal.onDoc, true);
+    document.addEventListener('keydown', openCal.onKey, true);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // State
   const S = {
     session: null, // {access, refresh, exp (ms)}
@@ -789,6 +931,23 @@
         if (f.value) input.value = f.value;
       } else if (f.type === 'textarea') {
         input = h('textarea', { name: f.name, rows: f.rows || 3, required: f.required, value: f.value || '' });
+      } else if (f.type === 'datetime') {
+        // Date and 24-hour time side by side; the value reads as YYYY-MM-DDTHH:mm (empty if either is wrong).
+        const [d, tm] = (f.value || 'T').split('T');
+        const dateW = dateInput({ name: `${f.name}.date`, value: d, required: f.required, 'aria-label': `${f.label} · ${t('common.date')}` });
+        const timeW = timeInput({ name: `${f.name}.time`, value: tm.slice(0, 5), required: f.required, 'aria-label': `${f.label} · ${t('visit.time')}` });
+        const both = h('span', { class: 'datetime-field' }, dateW, timeW);
+        inputs[f.name] = {
+          get value() { const a = normDate(dateW.input.value); const b = normTime(timeW.value); return a && b ? `${a}T${b}` : ''; },
+          focus: () => (normDate(dateW.input.value) ? timeW : dateW.input).focus(),
+        };
+        return h('div', { class: 'field' }, h('span', { class: 'field-label' }, f.label, f.required ? h('em', { text: ' *' }) : null), both);
+      } else if (f.type === 'date') {
+        const w = dateInput({ name: f.name, value: f.value || '', required: f.required });
+        inputs[f.name] = w.input;
+        return h('label', { class: 'field' }, h('span', { class: 'field-label' }, f.label, f.required ? h('em', { text: ' *' }) : null), w);
+      } else if (f.type === 'time') {
+        input = timeInput({ name: f.name, value: f.value || '', required: f.required });
       } else {
         input = h('input', { name: f.name, type: f.type || 'text', required: f.required, value: f.value || '' });
       }
@@ -988,15 +1147,54 @@
     h('label', { class: 'field' }, h('span', { class: 'field-label', text: t('login.username') }), user),
     h('label', { class: 'field' }, h('span', { class: 'field-label', text: t('login.password') }), pass),
     err, btn);
+    const hint = demoHint((username, password) => {
+      user.value = username;
+      pass.value = password;
+      clear(err);
+      btn.focus();
+    });
     app.append(h('div', { class: 'login-wrap' },
       h('div', { class: 'login-card' },
         h('div', { class: 'login-brand' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }, '✚'),
           h('div', {}, h('h1', { text: t('app.title') }), h('p', { text: t('app.subtitle') }))),
         h('h2', { class: 'login-title', text: t('login.title') }),
         form,
+        hint,
         h('div', { class: 'login-foot' },
           h('button', { id: 'lang-toggle', type: 'button', class: 'btn btn-ghost btn-sm', on: { click: toggleLang } }, t('lang.switch'))))));
     user.focus();
+  }
+
+  // The demo logins, when the server says its database holds the demo data (GET /demo answers
+  // {demo: false} otherwise, and always in production). Clicking one fills the form.
+  let demoInfo = null;
+  function demoHint(fill) {
+    const box = h('section', { id: 'demo-hint', class: 'demo-hint', hidden: true, 'aria-label': t('demo.title') });
+    const paint = (d) => {
+      const staff = (d.logins || []).filter((l) => l.role !== 'resident');
+      if (!d.demo || !staff.length) return;
+      append(box, [
+        h('h3', { class: 'demo-title', text: t('demo.title') }),
+        h('p', { class: 'demo-intro' }, `${t('demo.intro')} `, h('code', { text: d.password })),
+        h('ul', { class: 'demo-logins' }, staff.map((l) => h('li', {},
+          h('button', {
+            type: 'button', class: 'demo-login', data: { username: l.username },
+            title: [l.display_name, l.organization_name].filter(Boolean).join(' · '),
+            on: { click: () => fill(l.username, d.password) },
+          },
+          h('code', { class: 'demo-user', text: l.username }),
+          h('span', { class: 'demo-who', text: `${roleName(l.role)} · ${l.organization_code || ''}` }))))),
+      ]);
+      box.hidden = false;
+    };
+    if (demoInfo) paint(demoInfo);
+    else {
+      fetch(`${API}/demo`, { headers: { Accept: 'application/json' } })
+        .then((r) => (r.ok ? r.json() : null))
+        .then((d) => { if (d) { demoInfo = d; if (box.isConnected) paint(d); } })
+        .catch(() => { /* a hint only */ });
+    }
+    return box;
   }
 
   function endSession(messageKey) {
@@ -1103,7 +1301,7 @@
   function defaultDate() { return addDays(todayDate(), 1); }
 
   function dateNav(date, onChange) {
-    const input = h('input', { type: 'date', id: 'day-date', value: date, on: { change: (e) => { if (e.target.value) onChange(e.target.value); } } });
+    const input = dateInput({ id: 'day-date', value: date, 'aria-label': t('common.date'), onChange });
     return h('div', { class: 'datenav' },
       h('button', { type: 'button', class: 'btn btn-secondary btn-icon', title: t('common.prevDay'), 'aria-label': t('common.prevDay'), on: { click: () => onChange(addDays(date, -1)) } }, '‹'),
       input,
@@ -1396,9 +1594,10 @@
       h('option', { value: '', text: t('book.pickService') }),
       services.map((s) => h('option', { value: s.code, text: `${serviceName(s.code)}（${t('common.minutes', { n: s.duration_minutes })}）` })));
     serviceSel.value = f.service;
-    const dateIn = h('input', { id: 'book-date', type: 'date', name: 'date', value: S.book.date, required: true });
-    const fromIn = h('input', { id: 'book-from', type: 'time', name: 'window_start', value: f.from, step: 900, required: true });
-    const toIn = h('input', { id: 'book-to', type: 'time', name: 'window_end', value: f.to, step: 900, required: true });
+    const dateField = dateInput({ id: 'book-date', name: 'date', value: S.book.date, required: true, onChange: () => onDate() });
+    const dateIn = dateField.input;
+    const fromIn = timeInput({ id: 'book-from', name: 'window_start', value: f.from, required: true, 'aria-label': t('book.from') });
+    const toIn = timeInput({ id: 'book-to', name: 'window_end', value: f.to, required: true, 'aria-label': t('book.to') });
     const prioSel = h('select', { id: 'book-priority', name: 'priority' },
       ['routine', 'urgent'].map((p) => h('option', { value: p, text: t(`vprio.${p}`) })));
     prioSel.value = f.priority;
@@ -1414,8 +1613,8 @@
     const fieldEls = { resident_id: residentSel, service_type: serviceSel, window_start: fromIn, window_end: toIn, from: fromIn, to: toIn, clinician_id: clinSel, starts_at: fromIn };
 
     const readForm = () => {
-      Object.assign(f, { resident: residentSel.value, service: serviceSel.value, from: fromIn.value, to: toIn.value, priority: prioSel.value, clinician: clinSel.value });
-      S.book.date = dateIn.value;
+      Object.assign(f, { resident: residentSel.value, service: serviceSel.value, from: normTime(fromIn.value) || '', to: normTime(toIn.value) || '', priority: prioSel.value, clinician: clinSel.value });
+      S.book.date = normDate(dateIn.value) || '';
     };
     const showError = (e) => {
       clear(errBox).append(problemBox(e));
@@ -1492,13 +1691,13 @@
       } catch (e) { showError(e); }
     };
 
-    dateIn.addEventListener('change', () => {
+    const onDate = () => {
       readForm();
       weekendNote.hidden = !isWeekend(S.book.date);
       dayTitle.textContent = t('book.dayOf', { date: dateLabel(S.book.date) });
       clear(slotsBox).append(h('p', { class: 'empty', text: t('book.slotsIdle') }));
       refreshBookDay();
-    });
+    };
     for (const el of [residentSel, serviceSel, fromIn, toIn, prioSel, clinSel]) el.addEventListener('change', () => { readForm(); el.classList.remove('is-invalid'); });
 
     const fld = (label, input, cls) => h('label', { class: ['field', cls] }, h('span', { class: 'field-label', text: label }), input);
@@ -1509,7 +1708,7 @@
           h('form', { id: 'book-form', class: 'form-grid book-form', on: { submit: (e) => { e.preventDefault(); find(); } } },
             fld(t('book.resident'), residentSel, 'span-2'),
             fld(t('book.service'), serviceSel, 'span-2'),
-            fld(t('book.date'), dateIn),
+            fld(t('book.date'), dateField),
             h('div', { class: 'field field-window' }, h('span', { class: 'field-label', text: t('day.window') }),
               h('div', { class: 'window-inputs' }, fromIn, h('span', { class: 'muted', text: '–' }), toIn)),
             fld(t('book.priority'), prioSel),
@@ -1570,9 +1769,10 @@
     const R = S.ref;
     if (S.me.role === 'admin') R.box = 'all';
     else if (R.box === 'all') R.box = 'inbox';
+    if (R.box === 'watching' && !watchesHomes()) R.box = 'inbox';
     const tabs = S.me.role === 'admin'
       ? [['all', t('ref.all')]]
-      : [['inbox', t('ref.inbox')], ['outbox', t('ref.outbox')]];
+      : [['inbox', t('ref.inbox')], ['outbox', t('ref.outbox')], watchesHomes() ? ['watching', t('ref.watching')] : null].filter(Boolean);
     const statusSel = h('select', { id: 'ref-status', 'aria-label': t('ref.statusFilter'), on: { change: (e) => { R.status = e.target.value; refreshReferrals(); } } },
       h('option', { value: '', text: t('ref.anyStatus') }),
       ['submitted', 'accepted', 'scheduled', 'arrived', 'completed', 'rejected', 'returned', 'cancelled', 'no_show'].map((s) => h('option', { value: s, text: t(`rstatus.${s}`) })));
@@ -1584,6 +1784,7 @@
         S.me.role === 'admin' ? badge(t('common.readOnly'), 'readonly') : null,
         h('div', { class: 'tabs', role: 'tablist' }, tabs.map(([k, l]) => h('button', {
           type: 'button', role: 'tab', class: ['tab', R.box === k && 'active'], data: { box: k }, 'aria-selected': R.box === k ? 'true' : 'false',
+          title: k === 'watching' ? t('ref.watchingHint') : null,
           on: { click: () => { R.box = k; R.selected = null; R.detail = null; clear(main); viewReferrals(main); } },
         }, l, k === 'inbox' ? h('span', { class: 'tab-count', data: { countFor: k }, title: t('ref.pending'), text: S.pending ? String(S.pending) : '' }) : null))),
         h('div', { class: 'toolbar-end' },
@@ -1593,6 +1794,12 @@
         h('div', { class: 'card ref-list-card' }, h('div', { id: 'ref-list', class: 'ref-list' }, h('p', { class: 'empty', text: t('common.loading') }))),
         h('div', { class: 'card ref-detail-card' }, h('div', { id: 'ref-detail', class: 'ref-detail' }, h('p', { class: 'empty', text: t('ref.pick') })))));
     refreshReferrals();
+  }
+
+  // A clinic follows the referrals of the care homes signed with it (the API's watching box).
+  function watchesHomes() {
+    if (!['scheduler', 'clinician'].includes(S.me.role)) return false;
+    return [...S.orgs.values()].some((o) => o.kind === 'care_home' && o.contracted_clinic_id === S.me.organization_id);
   }
 
   // Which way this user's organisation refers: clinics and care homes up to a hospital, hospitals
@@ -1685,7 +1892,9 @@
   }
 
   function renderRefList(box, items) {
-    if (!items.length) { box.append(h('p', { class: 'empty', text: t('ref.empty') })); return; }
+    const watching = S.ref.box === 'watching';
+    if (watching) box.append(h('p', { class: 'list-hint small muted', text: t('ref.watchingHint') }));
+    if (!items.length) { box.append(h('p', { class: 'empty', text: t(watching ? 'ref.watchingEmpty' : 'ref.empty') })); return; }
     box.append(h('ul', { class: 'list' }, items.map((r) => {
       const p = r.patient || {};
       const dl = deadlineText(r);
@@ -1760,7 +1969,7 @@
       ])),
       section(t('ref.people'), kv([
         [t('ref.from'), (r.sender && r.sender.organization_name) || orgName(r.from_organization_id)],
-        [t('ref.sendingDoctor'), r.sender ? [r.sender.doctor, r.sender.phone].filter(Boolean).join(' · ') : null],
+        [t('ref.sendingDoctor'), senderText(r.sender)],
         [t('ref.to'), orgName(r.to_organization_id)],
         [t('ref.department'), r.department],
         [t('ref.receivingDoctor'), r.receiving_doctor],
@@ -1779,6 +1988,14 @@
       section(t('ref.history'), historyList(r.history || []))]);
   }
 
+  // The form's doctor, and who wrote the form when that was someone else (a care home's staff).
+  function senderText(sender) {
+    if (!sender) return null;
+    const doctor = sender.doctor || sender.user_display_name;
+    const by = sender.user_display_name && sender.user_display_name !== doctor ? t('ref.filledBy', { name: sender.user_display_name }) : null;
+    return [doctor, sender.phone, by].filter(Boolean).join(' · ') || null;
+  }
+
   function historyList(items) {
     if (!items.length) return null;
     return h('ol', { class: 'history' }, items.map((e) => h('li', { class: 'history-item' },
@@ -1786,7 +2003,7 @@
         h('strong', { text: tOr(`raction.${e.action.replace('-', '_')}`, e.action) }),
         e.to_status ? rStatusChip(e.to_status) : null,
         h('span', { class: 'muted small', text: dateTime(e.at) })),
-      h('div', { class: 'muted small', text: e.actor_organization_id ? orgName(e.actor_organization_id) : '' }),
+      h('div', { class: 'muted small', text: [e.actor_display_name, e.actor_organization_id ? orgName(e.actor_organization_id) : null].filter(Boolean).join(' · ') }),
       e.detail && typeof e.detail === 'object' && Object.keys(e.detail).length ? objectKv(e.detail) : null)));
   }
 
@@ -1833,7 +2050,7 @@
         return formDialog({
           title, submit: t('raction.schedule'),
           fields: [
-            { name: 'appointment_at', label: t('rf.appointment_at'), type: 'datetime-local', required: true, value: when },
+            { name: 'appointment_at', label: t('rf.appointment_at'), type: 'datetime', required: true, value: when },
             { name: 'department', label: t('rf.department'), required: true, value: r.department || '' },
             { name: 'location', label: t('rf.location'), required: true },
           ],
@@ -1889,17 +2106,25 @@
   function viewReport(main) {
     const R = S.report;
     if (!R.from) { R.from = monthStart(todayDate()); R.to = todayDate(); }
-    const fromIn = h('input', { type: 'date', id: 'rep-from', value: R.from });
-    const toIn = h('input', { type: 'date', id: 'rep-to', value: R.to });
+    const fromField = dateInput({ id: 'rep-from', value: R.from, 'aria-label': t('rep.from') });
+    const toField = dateInput({ id: 'rep-to', value: R.to, 'aria-label': t('rep.to') });
+    const [fromIn, toIn] = [fromField.input, toField.input];
     const set = (a, b) => { fromIn.value = a; toIn.value = b; run(); };
-    const run = () => { R.from = fromIn.value; R.to = toIn.value; loadReport(); };
+    const run = () => {
+      const [a, b] = [normDate(fromIn.value), normDate(toIn.value)];
+      fromIn.classList.toggle('is-invalid', !a);
+      toIn.classList.toggle('is-invalid', !b);
+      if (!a || !b) return;
+      [fromIn.value, toIn.value, R.from, R.to] = [a, b, a, b];
+      loadReport();
+    };
     const csvBtn = h('button', { type: 'button', id: 'rep-csv', class: 'btn btn-secondary', on: { click: downloadCsv } }, t('rep.csv'));
     main.append(
       h('div', { class: 'toolbar' },
         h('h1', { class: 'page-title', text: t('rep.title') }),
         h('form', { class: 'period', on: { submit: (e) => { e.preventDefault(); run(); } } },
-          h('label', { class: 'inline-field' }, h('span', { text: t('rep.from') }), fromIn),
-          h('label', { class: 'inline-field' }, h('span', { text: t('rep.to') }), toIn),
+          h('label', { class: 'inline-field' }, h('span', { text: t('rep.from') }), fromField),
+          h('label', { class: 'inline-field' }, h('span', { text: t('rep.to') }), toField),
           h('button', { type: 'submit', class: 'btn btn-primary' }, t('rep.run')),
           h('div', { class: 'presets' },
             h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => set(monthStart(todayDate()), todayDate()) } }, t('rep.thisMonth')),

@@ -107,6 +107,7 @@ Ids are UUIDs; service types are named by their `code` (`GET /api/v1/service-typ
         crate::reports::handlers::units,
         crate::dayplan::handlers::start, crate::dayplan::handlers::get, crate::dayplan::handlers::apply,
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
+        crate::demo::handlers::demo_info,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::referrals::repo::Mailbox)),
     modifiers(&BearerAuth, &ProblemResponses)
@@ -237,6 +238,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .service(
             web::scope("/api/v1")
+                .service(crate::demo::handlers::demo_info)
                 .service(auth::handlers::login)
                 .service(auth::handlers::refresh)
                 .service(auth::handlers::logout)

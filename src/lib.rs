@@ -8,6 +8,7 @@ pub mod config;
 pub mod console;
 pub mod dayplan;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod http;

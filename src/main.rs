@@ -34,7 +34,7 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Add demo staff, residents and shifts, and print the demo logins.
+    /// Add demo staff, residents, shifts, a week of visits and referrals; print the demo logins.
     Demo,
 }
 
@@ -109,8 +109,8 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
             cli::migrate(&pool, wait)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             cli::seed(&mut conn).map_err(|e| e.to_string())?;
-            let logins = cli::demo(&mut conn, &settings).map_err(|e| e.to_string())?;
-            cli::print_logins(&logins, settings.seed.demo_password.expose());
+            let (logins, added) = cli::demo(&mut conn, &settings).map_err(|e| e.to_string())?;
+            cli::print_logins(&logins, settings.seed.demo_password.expose(), added);
         }
         Command::User {
             command:
@@ -156,9 +156,10 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
                     service_types = s.service_types,
                     "seeded the pilot network"
                 );
-                if settings.seed.demo {
-                    let logins = cli::demo(&mut conn, &settings).map_err(|e| e.to_string())?;
-                    cli::print_logins(&logins, settings.seed.demo_password.expose());
+                if settings.seed.demo && !settings.is_production() {
+                    let (logins, added) =
+                        cli::demo(&mut conn, &settings).map_err(|e| e.to_string())?;
+                    cli::print_logins(&logins, settings.seed.demo_password.expose(), added);
                 }
             }
             drop(conn);

@@ -69,10 +69,15 @@ pub fn submit(
             .map(crate::people::model::mask_id_number),
     };
     let doctor = new.sending_doctor.clone();
+    // People are shown by name: the form's doctor defaults to the sender's display name.
+    let display_name = crate::people::repo::find(conn, &user.id)?
+        .map(|u| u.display_name)
+        .unwrap_or_else(|| user.username.clone());
     let sender = json!({
         "organization_id": from.id, "organization_name": from.name,
-        "doctor": doctor.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| user.username.clone()),
+        "doctor": doctor.as_ref().map(|d| d.name.clone()).unwrap_or_else(|| display_name.clone()),
         "phone": doctor.and_then(|d| d.phone), "user_id": user.id,
+        "user_display_name": display_name,
     });
     let row = NewReferralRow {
         id: new_id(),

@@ -600,6 +600,8 @@ pub struct HistoryEntry {
     pub from_status: Option<String>,
     pub to_status: String,
     pub detail: Option<Value>,
+    /// The display name of the person who acted (null for the system, e.g. an escalation).
+    pub actor_display_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -614,6 +616,8 @@ pub struct Referral {
     pub priority: Priority,
     pub status: Status,
     pub patient: Value,
+    /// The sending side: `organization_id`, `organization_name`, `doctor` (the form's doctor, by
+    /// default the sender's display name), `phone`, `user_id` and `user_display_name` (who sent it).
     pub sender: Value,
     pub receiving_doctor: Option<String>,
     pub reason: String,

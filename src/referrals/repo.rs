@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::model::{Direction, HistoryEntry, Priority, Referral, Status};
 use crate::auth::{CurrentUser, Role};
-use crate::db::schema::{referral_history, referrals};
+use crate::db::schema::{referral_history, referrals, users};
 use crate::db::{new_id, now, DbConn, MultiBackend};
 use crate::http::pagination::OffsetRequest;
 
@@ -230,8 +230,10 @@ pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<HistoryEntry>> {
         Option<String>,
         String,
         Option<String>,
+        Option<String>,
     );
     let rows: Vec<Row> = referral_history::table
+        .left_join(users::table.on(referral_history::actor_id.eq(users::id.nullable())))
         .filter(referral_history::referral_id.eq(id))
         .order((referral_history::at.asc(), referral_history::id.asc()))
         .select((
@@ -242,12 +244,22 @@ pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<HistoryEntry>> {
             referral_history::from_status,
             referral_history::to_status,
             referral_history::detail,
+            users::display_name.nullable(),
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
-            |(at, actor_id, actor_organization_id, action, from_status, to_status, detail)| {
+            |(
+                at,
+                actor_id,
+                actor_organization_id,
+                action,
+                from_status,
+                to_status,
+                detail,
+                name,
+            )| {
                 HistoryEntry {
                     at: at.and_utc().into(),
                     actor_id,
@@ -256,6 +268,7 @@ pub fn history(conn: &mut DbConn, id: &str) -> QueryResult<Vec<HistoryEntry>> {
                     from_status,
                     to_status,
                     detail: detail.as_deref().map(json),
+                    actor_display_name: name,
                 }
             },
         )

@@ -73,9 +73,17 @@ db_test! {
         assert_eq!(code, 0);
         assert_eq!(app.count("residents"), residents, "demo twice adds nothing");
         let token = app.access_token_with("sched01", "carelink-demo-2026").await;
-        let shifts = app.get("/api/v1/shifts", &token).await;
-        // Seven days ahead always hold five weekdays of shifts, for each of three clinicians.
-        assert_eq!(shifts.body["items"].as_array().unwrap().len(), 15, "{shifts:?}");
+        // The next seven days always hold five weekdays of full shifts, for each of three clinicians
+        // (and a weekend morning on duty for two of them).
+        let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive();
+        let last = today + chrono::Duration::days(6);
+        let shifts = app.get(&format!("/api/v1/shifts?from={today}&to={last}&limit=100"), &token).await;
+        let long = shifts.body["items"].as_array().unwrap().iter().filter(|s| {
+            let start = chrono::DateTime::parse_from_rfc3339(s["starts_at"].as_str().unwrap()).unwrap();
+            let end = chrono::DateTime::parse_from_rfc3339(s["ends_at"].as_str().unwrap()).unwrap();
+            end - start > chrono::Duration::hours(8)
+        }).count();
+        assert_eq!(long, 15, "{shifts:?}");
     }
 }
 

@@ -10,6 +10,7 @@ mod cli;
 mod conventions;
 mod crash;
 mod dayplan;
+mod demo;
 mod events;
 mod hardening;
 mod migrations;

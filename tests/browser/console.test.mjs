@@ -157,7 +157,14 @@ await step('(a) the login page shows, and sched01 signs in to the day view', asy
   await sched.locator('#login-username').waitFor({ timeout: WAIT });
   assert.equal(await sched.getAttribute('html', 'lang'), 'zh-CN');
   assert.match(await sched.locator('.login-card').innerText(), /员工登录/);
+  // The database holds the demo data: the page lists the demo logins; a click fills the form.
+  const hint = sched.locator('#demo-hint');
+  await hint.locator('.demo-login[data-username="home01"]').waitFor({ timeout: WAIT });
+  assert.match(await hint.innerText(), new RegExp(`演示账号[\\s\\S]*${PASSWORD}[\\s\\S]*sched01[\\s\\S]*desk-ho01`));
+  assert.equal(await hint.locator('.demo-login[data-username="resident01"]').count(), 0, 'no resident login on a staff console');
   await shot(sched, '01-login');
+  await hint.locator('.demo-login[data-username="home01"]').click();
+  assert.deepEqual([await sched.inputValue('#login-username'), await sched.inputValue('#login-password')], ['home01', PASSWORD]);
   // A wrong password is told plainly.
   await sched.fill('#login-username', 'sched01');
   await sched.fill('#login-password', 'not-the-password');
@@ -186,7 +193,24 @@ await step('(b) booking through the availability search puts the visit on the cl
   const who = residents[1];
   await sched.selectOption('#book-resident', who.id);
   await sched.selectOption('#book-service', 'basic_nursing');
-  await sched.fill('#book-date', DAY);
+  // Dates and times are ISO and 24-hour, not the browser's locale: no native date or time input.
+  assert.equal(await sched.locator('input[type="date"], input[type="time"], input[type="datetime-local"]').count(), 0);
+  assert.match(await sched.inputValue('#book-date'), /^\d{4}-\d{2}-\d{2}$/);
+  assert.deepEqual([await sched.inputValue('#book-from'), await sched.inputValue('#book-to')], ['08:30', '12:00']);
+  // The calendar picks the day (it may be in the next month).
+  await sched.click('#book-form .cal-btn');
+  const cal = sched.locator('#book-form .cal-pop');
+  await cal.waitFor({ timeout: WAIT });
+  assert.match(await cal.locator('.cal-title').innerText(), /^\d{4}年\d{1,2}月$/);
+  if (!(await cal.locator(`.cal-day[data-date="${DAY}"]`).count())) await cal.locator('.cal-nav').last().click();
+  await shot(sched, '03a-book-calendar');
+  await cal.locator(`.cal-day[data-date="${DAY}"]`).click();
+  assert.equal(await sched.inputValue('#book-date'), DAY);
+  await sched.locator(`#book-day-title`, { hasText: DAY }).waitFor({ timeout: WAIT });
+  // Other shapes of a date are tidied to ISO on leaving the field.
+  await sched.fill('#book-date', DAY.replace(/-0?/g, '/'));
+  await sched.locator('#book-date').blur();
+  assert.equal(await sched.inputValue('#book-date'), DAY);
   // A window that ends before it starts: the server's problem+json is shown with its field.
   await sched.fill('#book-from', '12:00');
   await sched.fill('#book-to', '08:30');
@@ -329,6 +353,70 @@ await step('(c) an up-referral written in sched01\'s console reaches desk-ho01\'
   assert.match(await detail.innerText(), /李主任/);
   assert.equal((await call(schedToken, 'GET', `/referrals/${referralId}`)).status, 'accepted');
   await shot(desk, '08-referral-accepted');
+});
+
+await step('the clinic\'s watching box shows its signed care home\'s referrals, read only and with names', async () => {
+  await sched.click('.nav-link[data-view="referrals"]');
+  const tab = sched.locator('.tab[data-box="watching"]');
+  await tab.waitFor({ timeout: WAIT });
+  assert.equal(await tab.innerText(), '签约机构');
+  await tab.click();
+  await sched.locator('.tab.active[data-box="watching"]').waitFor({ timeout: WAIT });
+  const watched = (await call(schedToken, 'GET', '/referrals?box=watching')).items;
+  assert.ok(watched.length >= 1, 'the demo has a referral of the signed care home');
+  const item = sched.locator(`.ref-item[data-id="${watched[0].id}"]`);
+  await item.waitFor({ timeout: WAIT });
+  assert.equal(await sched.locator('#ref-list .ref-item').count(), watched.length);
+  assert.match(await item.innerText(), /五华区翠湖颐养院/);
+  await item.click();
+  const detail = sched.locator('#ref-detail');
+  await detail.locator('.detail-head').waitFor({ timeout: WAIT });
+  assert.equal(await detail.locator('#ref-actions button').count(), 0, 'the watching clinic has nothing to do');
+  const text = await detail.innerText();
+  assert.match(text, /我方为关注方/);
+  // People by name: the form's doctor and each step of the history, never a username.
+  assert.match(text, /转诊医生\s*养老院护理员/);
+  assert.match(text, /养老院护理员 · 五华区翠湖颐养院/);
+  assert.ok(!/home01/.test(text), 'no username in the detail');
+  await shot(sched, '08a-watching');
+  await sched.click('.nav-link[data-view="day"]');
+  await setDayDate(sched, DAY);
+});
+
+await step('a hospital desk sets an appointment with the 24-hour date and time inputs', async () => {
+  const deskToken = await tokenFor('desk-ho01');
+  const waiting = (await call(deskToken, 'GET', '/referrals?box=inbox&status=submitted')).items.filter((r) => r.id !== referralId);
+  assert.ok(waiting.length, 'the demo has referrals waiting at desk-ho01');
+  const r = waiting[0];
+  await desk.click('.nav-link[data-view="referrals"]');
+  const item = desk.locator(`.ref-item[data-id="${r.id}"]`);
+  await item.waitFor({ timeout: WAIT });
+  await item.click();
+  const detail = desk.locator('#ref-detail');
+  await detail.locator('button[data-action="accept"]').click();
+  await desk.locator('dialog[open] button[data-role="confirm"]').click();
+  await detail.locator('button[data-action="schedule"]').click();
+  const dialog = desk.locator('dialog[open]');
+  await dialog.waitFor({ timeout: WAIT });
+  assert.equal(await dialog.locator('input[type="datetime-local"], input[type="date"], input[type="time"]').count(), 0);
+  const dateIn = dialog.locator('input[name="appointment_at.date"]');
+  const timeIn = dialog.locator('input[name="appointment_at.time"]');
+  assert.deepEqual([await dateIn.inputValue(), await timeIn.inputValue()], [TOMORROW, '09:00'], 'tomorrow 09:00 is offered');
+  await dateIn.fill(DAY);
+  await timeIn.fill('2:30p');
+  await dialog.locator('input[name="location"]').fill('门诊楼二楼 5 诊室');
+  await dialog.locator('button[data-role="confirm"]').click();
+  await dialog.locator('.problem').waitFor({ timeout: WAIT }); // "2:30p" is not a 24-hour time
+  await timeIn.fill('14:30');
+  await shot(desk, '08b-schedule-dialog');
+  await dialog.locator('button[data-role="confirm"]').click();
+  await dialog.waitFor({ state: 'detached', timeout: WAIT });
+  await detail.locator('.detail-badges .chip[data-status="scheduled"]').waitFor({ timeout: WAIT });
+  const after = await call(deskToken, 'GET', `/referrals/${r.id}`);
+  assert.equal(Date.parse(after.appointment.at), Date.parse(`${DAY}T14:30:00+08:00`));
+  assert.match(await detail.innerText(), new RegExp(`${DAY} 14:30`));
+  assert.ok(!/[AP]M/.test(await detail.innerText()), 'no AM/PM in the Chinese UI');
+  await shot(desk, '08c-scheduled');
 });
 
 await step('(d) a visit booked elsewhere appears on sched01\'s open day view without a reload', async () => {
@@ -479,6 +567,7 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   assert.equal(await sched.getAttribute('html', 'lang'), 'en');
   await sched.locator('.page-title', { hasText: 'Visits of the day' }).waitFor({ timeout: WAIT });
   await setDayDate(sched, DAY);
+  assert.equal(await sched.inputValue('#day-date'), DAY, 'ISO dates in English too');
   await shot(sched, '14-english-day');
   await reloadBetweenRefreshes(sched, schedPair.expires_in);
   await sched.locator('.nav-link[data-view="day"]', { hasText: 'Day' }).waitFor({ timeout: WAIT });
