@@ -273,7 +273,7 @@ fn change(
             (Action::Return, Some(triage))
         }
         Schedule(hours) => {
-            let appointment = json!({"at": (when + Duration::hours(hours)).and_utc(),
+            let appointment = json!({"at": crate::time::Time::from(when + Duration::hours(hours)),
                 "department": "门诊", "location": "门诊楼二楼 3 诊室"});
             ch.appointment = text(&appointment)?;
             (Action::Schedule, Some(appointment))
