@@ -447,7 +447,12 @@ fn read_or_create_secret(path: &Path) -> Result<String, String> {
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
     }
-    let secret = crate::auth::tokens::random_token();
+    // 32 random bytes, URL-safe base64 (as auth::tokens makes its tokens; written here so that
+    // settings do not depend on the auth module, which depends on them).
+    let secret = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
+    };
     std::fs::write(path, &secret).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     #[cfg(unix)]
     {

@@ -19,6 +19,7 @@ pub mod planning;
 pub mod referrals;
 pub mod reports;
 pub mod shifts;
+pub mod state;
 pub mod telemetry;
 pub mod time;
 pub mod visits;

@@ -66,7 +66,7 @@ where
     let method = req.method().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let metrics = req
-        .app_data::<actix_web::web::Data<crate::app::AppState>>()
+        .app_data::<actix_web::web::Data<crate::state::AppState>>()
         .map(|s| s.metrics.clone());
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, route = %route);

@@ -3,7 +3,6 @@ use actix_web::{get, web, HttpResponse};
 use serde::Deserialize;
 
 use super::repo::{self, AuditFilter, AuditRecord};
-use crate::app::AppState;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::error::AppResult;
 use crate::http::pagination::{Page, PageParams};
@@ -11,6 +10,7 @@ use crate::http::{
     self,
     extract::{parse_end, parse_time},
 };
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditQuery {

@@ -5,9 +5,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::auth::CurrentUser;
+use crate::db::page::PageRequest;
 use crate::db::schema::audit_log;
 use crate::db::{new_id, now, DbConn};
-use crate::http::pagination::PageRequest;
 
 /// Records one change by `actor` (None: the system, e.g. the seed or a background task).
 pub fn record(

@@ -4,8 +4,8 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 
 use super::CurrentUser;
-use crate::app::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::telemetry::RequestId;
 
 fn unauthorized() -> AppError {

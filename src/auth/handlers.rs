@@ -4,10 +4,10 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::{password, repo, throttle, CurrentUser};
-use crate::app::AppState;
 use crate::db::{now, write_tx};
 use crate::error::{AppError, AppResult};
 use crate::http;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {

@@ -3,10 +3,10 @@ use actix_web::{get, web, HttpResponse};
 
 use super::model::ServiceType;
 use super::repo;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::http;
+use crate::state::AppState;
 
 /// List the service catalogue
 ///

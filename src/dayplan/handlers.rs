@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::{model, repo};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::db::schema::planning_runs;
@@ -15,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey};
 use crate::http::{self, to_value};
 use crate::planning::optimiser::{self as opt, SolveOptions};
+use crate::state::AppState;
 use crate::visits::{booking, repo as visits};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use super::people::{DEMO_STAFF, RESIDENT_LOGIN};
-use crate::app::AppState;
 use crate::config::Settings;
 use crate::db::schema::{organizations, users};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::http;
+use crate::state::AppState;
 
 /// A demo login that still works with the demo password.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -1,11 +1,10 @@
 //! How the demo writes a visit: booked into a slot the booking code finds (under its locks),
 //! requested into the pool, and taken through check-in, check-out and the other transitions of
 //! the state machine and the role rules, each audited and published as the API's own would be.
-use chrono::{Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use serde_json::json;
 
 use super::people::at;
-use super::visits::{workday, Requested};
 use super::Clock;
 use crate::audit;
 use crate::auth::CurrentUser;
@@ -16,6 +15,23 @@ use crate::planning::travel::distance_meters;
 use crate::visits::booking::{self, Ctx};
 use crate::visits::model::{self, Action, Priority, Status, VisitWindow};
 use crate::visits::repo::{self, NewVisitRow, VisitChanges, VisitRow};
+
+/// Requests left in the clinic's pool: who asks, resident, service, first and last working day
+/// of the window, urgent.
+pub type Requested = (&'static str, usize, &'static str, i64, i64, bool);
+
+/// The n-th working day from today (0: today, whatever the day).
+pub fn workday(today: NaiveDate, n: i64) -> NaiveDate {
+    let mut d = today;
+    let step = if n < 0 { -1 } else { 1 };
+    for _ in 0..n.abs() {
+        d += Duration::days(step);
+        while d.weekday().number_from_monday() > 5 {
+            d += Duration::days(step);
+        }
+    }
+    d
+}
 
 pub(super) fn ctx<'c>(clock: &'c Clock, not_before: NaiveDateTime) -> Ctx<'c> {
     Ctx {

@@ -1,10 +1,10 @@
 //! The demo's week of home visits around today, in every state: which visits, when, by whom and
 //! with what outcome. `visit_steps` writes them through the booking code (so no clinician is
 //! double-booked or left without travel time) and the visit state machine.
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::Duration;
 
 use super::people::at;
-use super::visit_steps::{attend, book, request, step};
+use super::visit_steps::{attend, book, request, step, workday, Requested};
 use super::Clock;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
@@ -118,10 +118,6 @@ const SECOND_CLINIC: &[Booked] = &[
     (1, (9, 0), "nurse02", 3, "basic_nursing", Planned),
 ];
 
-/// Requests left in the clinic's pool: who asks, resident, service, first and last working day
-/// of the window, urgent.
-pub type Requested = (&'static str, usize, &'static str, i64, i64, bool);
-
 const FIRST_POOL: &[Requested] = &[
     ("sched01", 0, "chronic_disease_follow_up", 1, 1, true),
     ("home01", 8, "basic_nursing", 1, 2, false),
@@ -131,19 +127,6 @@ const SECOND_POOL: &[Requested] = &[("sched02", 5, "blood_pressure_check", 1, 2,
 
 /// The clinician kept in a visit at the demo's moment (checked in, not yet out).
 const IN_PROGRESS: (&str, usize, &str) = ("nurse01", 8, "basic_nursing");
-
-/// The n-th working day from today (0: today, whatever the day).
-pub fn workday(today: NaiveDate, n: i64) -> NaiveDate {
-    let mut d = today;
-    let step = if n < 0 { -1 } else { 1 };
-    for _ in 0..n.abs() {
-        d += Duration::days(step);
-        while d.weekday().number_from_monday() > 5 {
-            d += Duration::days(step);
-        }
-    }
-    d
-}
 
 /// Adds the visits of both demo clinics. `residents[i]` are clinic i's residents in list order.
 pub fn add(conn: &mut DbConn, clock: &Clock, residents: &[Vec<String>]) -> AppResult<usize> {

@@ -5,9 +5,9 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::time::Duration;
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct EventQuery {

@@ -8,9 +8,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use crate::app::AppState;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 pub use json::Json;
 
 /// Runs blocking database work on the thread pool with a pooled connection.

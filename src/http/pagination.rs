@@ -19,21 +19,7 @@ pub struct PageParams {
     pub cursor: Option<String>,
 }
 
-/// A validated page request.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    pub limit: i64,
-    /// Items come after this id.
-    pub after: Option<String>,
-}
-
-/// A page request for lists in a business order (e.g. an inbox, green channel first), where the
-/// cursor is the position reached.
-#[derive(Debug, Clone)]
-pub struct OffsetRequest {
-    pub limit: i64,
-    pub offset: i64,
-}
+pub use crate::db::page::{OffsetRequest, PageRequest};
 
 impl PageParams {
     pub fn parse(&self) -> Result<PageRequest, AppError> {

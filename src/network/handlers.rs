@@ -6,13 +6,13 @@ use serde::Deserialize;
 
 use super::model::{NewOrganization, OrgKind, Organization, OrganizationChanges};
 use super::repo::{self, OrgFilter};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct OrgQuery {

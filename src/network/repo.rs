@@ -3,10 +3,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Location, NewOrganization, OrgKind, Organization, OrganizationChanges};
+use crate::db::page::PageRequest;
 use crate::db::schema::organizations;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::http::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct OrgRow {

@@ -2,9 +2,9 @@
 use actix_web::{get, web, HttpResponse};
 use diesel::connection::SimpleConnection;
 
-use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::http;
+use crate::state::AppState;
 
 /// Liveness: the process is alive
 ///

@@ -2,7 +2,7 @@
 //! idempotency keys and events past their retention.
 use std::time::Duration;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn spawn(state: AppState) {
     actix_web::rt::spawn(async move {

@@ -8,13 +8,13 @@ use super::model::{
 };
 use super::repo::{self, StaffFilter};
 use super::residents::{self, ResidentFilter};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{password, policy, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct StaffQuery {

@@ -5,10 +5,10 @@ use diesel::prelude::*;
 use super::model::{NewStaff, Staff, StaffChanges};
 use crate::auth::policy::StaffScope;
 use crate::auth::Role;
+use crate::db::page::PageRequest;
 use crate::db::schema::users;
 use crate::db::{new_id, now, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
-use crate::http::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct UserRow {

@@ -105,7 +105,7 @@ pub fn scan(conn: &mut DbConn, cfg: &Referrals, now: NaiveDateTime) -> AppResult
 }
 
 /// Runs the scanner every `scan_interval_seconds` on this instance.
-pub fn spawn(state: crate::app::AppState) {
+pub fn spawn(state: crate::state::AppState) {
     actix_web::rt::spawn(async move {
         let every = std::time::Duration::from_secs(state.settings.referrals.scan_interval_seconds);
         let mut tick = actix_web::rt::time::interval(every);

@@ -9,13 +9,13 @@ use super::model::{
     NewReferral, Priority, Referral, RejectBody, ScheduleBody, Status,
 };
 use super::repo::{self, Mailbox, ReferralChanges, ReferralFilter, ReferralRow};
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value, Call};
+use crate::state::AppState;
 
 /// Submit a referral (up to a hospital, or down to a clinic or care home)
 ///

@@ -5,9 +5,9 @@ use serde_json::Value;
 
 use super::model::{Direction, HistoryEntry, Priority, Referral, Status};
 use crate::auth::{CurrentUser, Role};
+use crate::db::page::OffsetRequest;
 use crate::db::schema::{referral_history, referrals, users};
 use crate::db::{new_id, now, DbConn, MultiBackend};
-use crate::http::pagination::OffsetRequest;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ReferralRow {

@@ -4,13 +4,13 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{self, UnitFigures};
 use super::repo;
-use crate::app::AppState;
 use crate::auth::{CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::{
     self,
     extract::{parse_end, parse_time},
 };
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {

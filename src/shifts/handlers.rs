@@ -5,13 +5,13 @@ use serde::Deserialize;
 
 use super::model::{NewShift, Shift, ShiftSpan};
 use super::repo::{self, ShiftFilter};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_end, parse_id, parse_time, IdempotencyKey};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ShiftQuery {

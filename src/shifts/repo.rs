@@ -3,10 +3,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Shift, ShiftSpan};
+use crate::db::page::PageRequest;
 use crate::db::schema::shifts;
 use crate::db::{lock_row, new_id, now, DbConn, LockableTable, MultiBackend};
 use crate::error::{AppError, AppResult};
-use crate::http::pagination::PageRequest;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct ShiftRow {

@@ -10,7 +10,6 @@ use super::model::{
     VisitWindow,
 };
 use super::repo::{self, VisitChanges, VisitFilter, VisitRow};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::db::{new_id, now, DbConn};
@@ -19,6 +18,7 @@ use crate::http::extract::{parse_end, parse_id, parse_time, IdempotencyKey, IfMa
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value, Call};
 use crate::planning::travel::distance_meters;
+use crate::state::AppState;
 
 pub fn ctx(state: &AppState) -> Ctx<'_> {
     Ctx {

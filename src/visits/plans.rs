@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use super::booking::{self, Ctx};
 use super::model::{self, Priority, Status, Visit, VisitWindow};
 use super::repo::{self, VisitChanges};
-use crate::app::AppState;
 use crate::audit;
 use crate::auth::{CurrentUser, Role};
 use crate::db::schema::{residents, visit_plans, visits};
@@ -18,6 +17,7 @@ use crate::db::{new_id, now, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey};
 use crate::http::{self, to_value};
+use crate::state::AppState;
 
 /// The most occurrences one plan creates.
 pub const MAX_OCCURRENCES: usize = 100;

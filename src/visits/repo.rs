@@ -4,9 +4,9 @@ use diesel::prelude::*;
 
 use super::model::{Priority, Status, Visit};
 use crate::auth::{CurrentUser, Role};
+use crate::db::page::PageRequest;
 use crate::db::schema::{residents, shifts, users, visits};
 use crate::db::{DbConn, MultiBackend};
-use crate::http::pagination::PageRequest;
 use crate::network::model::Location;
 use crate::planning::slots::{Slot, Stop};
 

@@ -111,7 +111,7 @@ db_test! {
         let residents = items(&app.get("/api/v1/residents?limit=100", &sched).await);
         let signed = residents.iter().find(|r| r["family_doctor_id"].is_string()).expect("a signed resident");
         let doctor = signed["family_doctor_id"].clone();
-        let day = carelink::demo::visits::workday(chrono::Utc::now().date_naive(), 2).format("%Y-%m-%d");
+        let day = carelink::demo::visit_steps::workday(chrono::Utc::now().date_naive(), 2).format("%Y-%m-%d");
         let slots = app.get(&format!("/api/v1/availability?resident_id={}&service_type=chronic_disease_follow_up&from={day}&to={day}",
             signed["id"].as_str().unwrap()), &sched).await;
         assert_eq!(slots.status, 200, "{slots:?}");
