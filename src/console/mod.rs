@@ -3,6 +3,19 @@
 //! read from that folder instead (for working on the console without rebuilding).
 use actix_web::{get, web, HttpResponse};
 
+/// One ES module of console/js/, served as `/console/js/<name>` (module scripts need a JavaScript
+/// content type).
+macro_rules! module {
+    ($name:literal) => {
+        (
+            concat!("js/", $name),
+            "text/javascript; charset=utf-8",
+            include_str!(concat!("../../console/js/", $name)),
+        )
+    };
+}
+
+/// Every file the console has: only these are served (by name, so never a path outside console/).
 const FILES: &[(&str, &str, &str)] = &[
     (
         "index.html",
@@ -10,15 +23,32 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../console/index.html"),
     ),
     (
-        "app.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../../console/app.js"),
-    ),
-    (
         "app.css",
         "text/css; charset=utf-8",
         include_str!("../../console/app.css"),
     ),
+    module!("main.js"),
+    module!("api.js"),
+    module!("booking.js"),
+    module!("dates.js"),
+    module!("day.js"),
+    module!("dom.js"),
+    module!("errors.js"),
+    module!("events.js"),
+    module!("i18n.js"),
+    module!("login.js"),
+    module!("names.js"),
+    module!("referral-actions.js"),
+    module!("referral-detail.js"),
+    module!("referrals.js"),
+    module!("report.js"),
+    module!("session.js"),
+    module!("state.js"),
+    module!("strings-referrals.js"),
+    module!("strings.js"),
+    module!("timeline.js"),
+    module!("visits.js"),
+    module!("widgets.js"),
 ];
 
 fn serve(name: &str) -> HttpResponse {
@@ -44,7 +74,24 @@ pub async fn index() -> HttpResponse {
     serve("index.html")
 }
 
-#[get("/console/{file}")]
+// `{file:.*}`: the modules are one folder down (`/console/js/main.js`).
+#[get("/console/{file:.*}")]
 pub async fn asset(file: web::Path<String>) -> HttpResponse {
     serve(&file)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A module added to console/js/ but not to FILES would be missing from the binary.
+    #[test]
+    fn every_module_is_embedded() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/console/js");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = format!("js/{}", entry.unwrap().file_name().to_string_lossy());
+            assert!(
+                super::FILES.iter().any(|(n, ..)| *n == name),
+                "{name} is not in FILES"
+            );
+        }
+    }
 }
