@@ -11,7 +11,9 @@ pub use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "carelink", description = "carelink is the REST service of Wuhua district's (Kunming) medical-elderly care integration programme: \
+    info(
+        title = "carelink",
+        description = "carelink is the REST service of Wuhua district's (Kunming) medical-elderly care integration programme: \
 the pilot network of communities, clinics, care homes and hospitals; staff and residents; home visits (availability, booking, \
 the visit lifecycle, recurring plans, day planning); two-way referral between the grassroots units and the district hospitals; \
 live events and the unit report.
@@ -36,39 +38,34 @@ answer. A plain date (`2026-12-01`) is taken wherever a time is, and means that 
 (Asia/Shanghai): as a start its first moment, as an end the whole day. Dates and times lie in the years 1900-2100. \
 - A 404 names the kind of object in `detail` and `object`; a wrong method on a known path answers 405 with `Allow`. \
 An action without fields takes an empty body (or none). Text fields take at most their `maxLength`, else 10,000 characters. \
-Ids are UUIDs; service types are named by their `code` (`GET /api/v1/service-types`)."),
-    paths(
-        crate::auth::handlers::login, crate::auth::handlers::refresh, crate::auth::handlers::logout, crate::auth::handlers::me,
-        crate::network::handlers::list_organizations, crate::network::handlers::get_organization,
-        crate::network::handlers::create_organization, crate::network::handlers::update_organization,
-        crate::people::handlers::list_staff, crate::people::handlers::get_staff,
-        crate::people::handlers::create_staff, crate::people::handlers::update_staff,
-        crate::people::handlers::list_residents, crate::people::handlers::get_resident,
-        crate::people::handlers::create_resident, crate::people::handlers::update_resident,
-        crate::catalogue::handlers::list_service_types,
-        crate::shifts::handlers::list_shifts, crate::shifts::handlers::get_shift, crate::shifts::handlers::create_shift,
-        crate::audit::handlers::list_audit,
-        crate::visits::handlers::availability, crate::visits::handlers::create_visit, crate::visits::handlers::list_visits,
-        crate::visits::handlers::pool, crate::visits::handlers::get_visit, crate::visits::handlers::schedule_visit,
-        crate::visits::handlers::reschedule_visit, crate::visits::handlers::cancel_visit, crate::visits::handlers::missed_visit,
-        crate::visits::handlers::check_in_visit, crate::visits::handlers::check_out_visit, crate::visits::handlers::clinician_route,
-        crate::visits::plans::create_plan, crate::visits::plans::get_plan, crate::visits::plans::end_plan,
-        crate::referrals::handlers::submit, crate::referrals::handlers::list, crate::referrals::handlers::get,
-        crate::referrals::handlers::response_times, crate::referrals::handlers::accept_referral,
-        crate::referrals::handlers::reject_referral, crate::referrals::handlers::return_referral,
-        crate::referrals::handlers::schedule_referral, crate::referrals::handlers::arrive_referral,
-        crate::referrals::handlers::complete_referral, crate::referrals::handlers::cancel_referral,
-        crate::referrals::handlers::no_show_referral,
-        crate::events::stream::events,
-        crate::reports::handlers::units,
-        crate::dayplan::handlers::start, crate::dayplan::handlers::get, crate::dayplan::handlers::apply,
-        crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
-        crate::demo::handlers::demo_info,
+Ids are UUIDs; service types are named by their `code` (`GET /api/v1/service-types`)."
     ),
-    components(schemas(crate::error::Problem, crate::error::FieldError, crate::referrals::repo::Mailbox)),
-    modifiers(&BearerAuth, &ProblemResponses)
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::referrals::repo::Mailbox
+    ))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
+
+/// The OpenAPI document: the info and shared schemas above, the paths collected from the routes
+/// that serve them ([`documented`]), then the security scheme and the problem responses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::Modify;
+    use utoipa_actix_web::AppExt;
+    static DOC: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let (_, mut doc) = App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .configure(documented)
+            .split_for_parts();
+        BearerAuth.modify(&mut doc);
+        ProblemResponses.modify(&mut doc);
+        doc
+    })
+    .clone()
+}
 
 struct BearerAuth;
 
@@ -170,15 +167,11 @@ the same unique value exists"),
 
 /// Registers every route; also used by the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    use crate::{audit, auth, catalogue, network, ops, people, referrals, shifts, visits};
     cfg.service(crate::console::index)
         .service(crate::console::asset)
-        .service(ops::handlers::healthz)
-        .service(ops::handlers::readyz)
-        .service(ops::handlers::metrics)
         .route(
             "/api/v1/openapi.json",
-            web::get().to(|| async { HttpResponse::Ok().json(ApiDoc::openapi()) }),
+            web::get().to(|| async { HttpResponse::Ok().json(openapi()) }),
         )
         .route(
             "/docs",
@@ -191,66 +184,79 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
-        )
-        .service(
-            web::scope("/api/v1")
-                .service(crate::demo::handlers::demo_info)
-                .service(auth::handlers::login)
-                .service(auth::handlers::refresh)
-                .service(auth::handlers::logout)
-                .service(auth::handlers::me)
-                .service(network::handlers::list_organizations)
-                .service(network::handlers::get_organization)
-                .service(network::handlers::create_organization)
-                .service(network::handlers::update_organization)
-                .service(people::handlers::list_staff)
-                .service(people::handlers::get_staff)
-                .service(people::handlers::create_staff)
-                .service(people::handlers::update_staff)
-                .service(people::handlers::list_residents)
-                .service(people::handlers::get_resident)
-                .service(people::handlers::create_resident)
-                .service(people::handlers::update_resident)
-                .service(catalogue::handlers::list_service_types)
-                .service(shifts::handlers::list_shifts)
-                .service(shifts::handlers::get_shift)
-                .service(shifts::handlers::create_shift)
-                .service(audit::handlers::list_audit)
-                .service(visits::handlers::availability)
-                .service(visits::handlers::create_visit)
-                .service(visits::handlers::list_visits)
-                // /visits/pool before /visits/{id}, which would take "pool" as an id.
-                .service(visits::handlers::pool)
-                .service(visits::handlers::get_visit)
-                .service(visits::handlers::schedule_visit)
-                .service(visits::handlers::reschedule_visit)
-                .service(visits::handlers::cancel_visit)
-                .service(visits::handlers::missed_visit)
-                .service(visits::handlers::check_in_visit)
-                .service(visits::handlers::check_out_visit)
-                .service(visits::handlers::clinician_route)
-                .service(visits::plans::create_plan)
-                .service(visits::plans::get_plan)
-                .service(visits::plans::end_plan)
-                .service(referrals::handlers::submit)
-                .service(referrals::handlers::list)
-                // Before /referrals/{id}, which would take "response-times" as an id.
-                .service(referrals::handlers::response_times)
-                .service(referrals::handlers::get)
-                .service(referrals::handlers::accept_referral)
-                .service(referrals::handlers::reject_referral)
-                .service(referrals::handlers::return_referral)
-                .service(referrals::handlers::schedule_referral)
-                .service(referrals::handlers::arrive_referral)
-                .service(referrals::handlers::complete_referral)
-                .service(referrals::handlers::cancel_referral)
-                .service(referrals::handlers::no_show_referral)
-                .service(crate::events::stream::events)
-                .service(crate::reports::handlers::units)
-                .service(crate::dayplan::handlers::start)
-                .service(crate::dayplan::handlers::get)
-                .service(crate::dayplan::handlers::apply),
         );
+    documented(&mut utoipa_actix_web::service_config::ServiceConfig::new(
+        cfg,
+    ));
+}
+
+/// Every route of the API, in one place: actix serves these, and the OpenAPI document is collected
+/// from the same calls (utoipa-actix-web), so a route cannot be served undocumented or documented
+/// unserved. Each handler's `#[utoipa::path]` takes its path from its actix attribute.
+fn documented(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use crate::ops;
+    cfg.service(ops::handlers::healthz)
+        .service(ops::handlers::readyz)
+        .service(ops::handlers::metrics)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api_v1));
+}
+
+fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    use crate::{audit, auth, catalogue, network, people, referrals, shifts, visits};
+    cfg.service(crate::demo::handlers::demo_info)
+        .service(auth::handlers::login)
+        .service(auth::handlers::refresh)
+        .service(auth::handlers::logout)
+        .service(auth::handlers::me)
+        .service(network::handlers::list_organizations)
+        .service(network::handlers::get_organization)
+        .service(network::handlers::create_organization)
+        .service(network::handlers::update_organization)
+        .service(people::handlers::list_staff)
+        .service(people::handlers::get_staff)
+        .service(people::handlers::create_staff)
+        .service(people::handlers::update_staff)
+        .service(people::handlers::list_residents)
+        .service(people::handlers::get_resident)
+        .service(people::handlers::create_resident)
+        .service(people::handlers::update_resident)
+        .service(catalogue::handlers::list_service_types)
+        .service(shifts::handlers::list_shifts)
+        .service(shifts::handlers::get_shift)
+        .service(shifts::handlers::create_shift)
+        .service(audit::handlers::list_audit)
+        .service(visits::handlers::availability)
+        .service(visits::handlers::create_visit)
+        .service(visits::handlers::list_visits)
+        .service(visits::handlers::pool)
+        .service(visits::handlers::get_visit)
+        .service(visits::handlers::schedule_visit)
+        .service(visits::handlers::reschedule_visit)
+        .service(visits::handlers::cancel_visit)
+        .service(visits::handlers::missed_visit)
+        .service(visits::handlers::check_in_visit)
+        .service(visits::handlers::check_out_visit)
+        .service(visits::handlers::clinician_route)
+        .service(visits::plans::create_plan)
+        .service(visits::plans::get_plan)
+        .service(visits::plans::end_plan)
+        .service(referrals::handlers::submit)
+        .service(referrals::handlers::list)
+        .service(referrals::handlers::response_times)
+        .service(referrals::handlers::get)
+        .service(referrals::handlers::accept_referral)
+        .service(referrals::handlers::reject_referral)
+        .service(referrals::handlers::return_referral)
+        .service(referrals::handlers::schedule_referral)
+        .service(referrals::handlers::arrive_referral)
+        .service(referrals::handlers::complete_referral)
+        .service(referrals::handlers::cancel_referral)
+        .service(referrals::handlers::no_show_referral)
+        .service(crate::events::stream::events)
+        .service(crate::reports::handlers::units)
+        .service(crate::dayplan::handlers::start)
+        .service(crate::dayplan::handlers::get)
+        .service(crate::dayplan::handlers::apply);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other
@@ -274,7 +280,7 @@ fn methods_of(path: &str) -> Vec<String> {
     static ROUTES: std::sync::OnceLock<Vec<(Vec<String>, Vec<String>)>> =
         std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        ApiDoc::openapi()
+        openapi()
             .paths
             .paths
             .iter()

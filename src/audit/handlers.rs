@@ -33,7 +33,7 @@ pub struct AuditQuery {
 /// Admin only. Every change (who, what, when, before and after) and every read of resident
 /// records, newest first; filters by `entity`, `entity_id`, `actor_id` and the period
 /// `from`/`to`; paged with `limit` and `cursor`.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery, PageParams),
+#[utoipa::path(get, tag = "audit", params(AuditQuery, PageParams),
     responses((status = 200, description = "A page of audit records, newest first", body = inline(Page<AuditRecord>)),
         (status = 403, description = "`forbidden`: only admin reads the audit trail", body = crate::error::Problem),
         (status = 422, description = "`validation_failed`: `from` or `to` is neither an RFC 3339 time nor a date, or `limit` is out of range", body = crate::error::Problem)),

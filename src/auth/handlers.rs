@@ -63,7 +63,7 @@ fn pair(
 /// locked; too many failed logins from one address within a minute (any accounts) are refused with
 /// 429 before any password is checked. Behind a proxy listed in `server.trusted_proxies`, the
 /// client's address comes from `X-Forwarded-For`.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth",
+#[utoipa::path(post, tag = "auth",
     request_body(content = LoginRequest, example = json!({"username": "sched01", "password": "carelink-demo-2026"})),
     responses((status = 200, description = "The new token pair", body = TokenPair),
         (status = 401, description = "`invalid_credentials`: wrong username or password, or the account is disabled", body = crate::error::Problem),
@@ -164,7 +164,7 @@ fn throttle_verdict(
 /// use and rotates: the answer carries a new one. Presenting a spent token again within
 /// `auth.refresh_reuse_grace_seconds` (default 30 s: a lost answer, two tabs) rotates once more;
 /// later, it is taken as stolen and revokes the whole session.
-#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth",
+#[utoipa::path(post, tag = "auth",
     request_body(content = RefreshRequest, example = json!({"refresh_token": "u3Vq9mZK2xW8c1Yb4TfRr0pLhN6sEaJdGkQvXo7iBn5"})),
     responses((status = 200, description = "The new token pair", body = TokenPair),
         (status = 401, description = "`invalid_refresh_token`: unknown, expired or revoked refresh token; `refresh_token_reused`: \
@@ -203,7 +203,7 @@ pub async fn refresh(
 ///
 /// Any signed-in user. Revokes the session of the bearer token: its access token stops working at
 /// once, and so does its refresh token. Other sessions of the same user stay.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+#[utoipa::path(post, tag = "auth",
     responses((status = 204, description = "The session is revoked"),
         (status = 401, description = "`unauthorized`: missing or invalid bearer token, or the session has ended already", body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -234,7 +234,7 @@ pub struct Me {
 /// Any signed-in user. Answers the caller's account: id, username, display name, role, organisation
 /// (null where the account has none, e.g. a resident login), the linked resident record (role
 /// `resident` only) and skills (clinicians).
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+#[utoipa::path(get, tag = "auth",
     responses((status = 200, description = "The caller's account", body = Me),
         (status = 401, description = "`unauthorized`: missing, invalid or expired bearer token, or its session has ended", body = crate::error::Problem)),
     security(("bearer" = [])))]

@@ -13,7 +13,7 @@ use crate::state::AppState;
 /// Any signed-in user. Every service type with its `code` (how a service type is named
 /// everywhere else), name, category, duration and the skill a clinician needs for it. One page
 /// holding the whole catalogue (`next_cursor` is always null).
-#[utoipa::path(get, path = "/api/v1/service-types", tag = "catalogue",
+#[utoipa::path(get, tag = "catalogue",
     responses((status = 200, description = "The whole catalogue", body = inline(crate::http::pagination::Page<ServiceType>))),
     security(("bearer" = [])))]
 #[get("/service-types")]

@@ -55,7 +55,7 @@ fn may_plan(user: &CurrentUser, clinic: &str) -> AppResult<()> {
 /// sooner once the search stops improving; poll `GET /api/v1/planning/runs/{id}` for the proposal,
 /// then `apply` it. A clinic has one run going at a time. With an `Idempotency-Key`, a retry
 /// replays the first answer and starts no second search.
-#[utoipa::path(post, path = "/api/v1/planning/runs", tag = "planning",
+#[utoipa::path(post, tag = "planning",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewRun, example = json!({"clinic_id": "01938a6e-2a10-7d2b-8c3f-4a5b6c7d8e02",
         "date": "2026-12-03", "time_limit_seconds": 5})),
@@ -236,7 +236,7 @@ fn spawn_solve(
 /// `running`, then `completed` with its proposal (each clinician's route, unplaced visits with
 /// their reasons, the figures) or `failed` with the error, and `applied` once applied; a run whose
 /// instance stopped mid-search reads as `failed`. Served with an `ETag`.
-#[utoipa::path(get, path = "/api/v1/planning/runs/{id}", tag = "planning",
+#[utoipa::path(get, tag = "planning",
     params(("id" = String, Path, description = "The run's id (a UUID)")),
     responses((status = 200, description = "The run with its proposal once completed"),
         (status = 404, description = "`not_found`: no such run, or not one the caller may see", body = crate::error::Problem)),
@@ -279,7 +279,7 @@ struct Outcome {
 /// not overwritten; one whose slot is no longer free in `outcome.conflicts`; the rest in
 /// `outcome.applied`. The run becomes `applied`. No body. With an `Idempotency-Key`, a retry
 /// replays the first answer.
-#[utoipa::path(post, path = "/api/v1/planning/runs/{id}/apply", tag = "planning",
+#[utoipa::path(post, tag = "planning",
     params(("id" = String, Path, description = "The run's id (a UUID)"),
         ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     responses((status = 200, description = "The run with what was booked, changed meanwhile, or in conflict"),

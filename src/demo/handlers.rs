@@ -143,7 +143,7 @@ pub fn info(conn: &mut DbConn, settings: &Settings) -> QueryResult<DemoInfo> {
 /// `carelink demo` (or by `carelink serve` on an empty database), and if so which logins still
 /// work with the demo password, and that password. Without demo data, and always in production
 /// (`CARELINK_ENV=production`), it answers `{"demo": false, "password": null, "logins": []}`.
-#[utoipa::path(get, path = "/api/v1/demo", tag = "demo",
+#[utoipa::path(get, tag = "demo",
     responses((status = 200, description = "Whether demo data is present, and its logins", body = DemoInfo)))]
 #[get("/demo")]
 pub async fn demo_info(state: web::Data<AppState>) -> AppResult<HttpResponse> {

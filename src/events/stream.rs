@@ -38,7 +38,7 @@ fn frame(at: super::Cursor, e: &super::EventRow) -> String {
 /// session is revoked or the instance stops (the client reconnects and resumes). One user may hold
 /// `events.max_streams_per_user` (default 8) streams on an instance, the instance
 /// `events.max_streams` (default 2000) in all.
-#[utoipa::path(get, path = "/api/v1/events", tag = "events",
+#[utoipa::path(get, tag = "events",
     params(EventQuery,
         ("Last-Event-ID" = Option<String>, Header, description = "The SSE id of the last event received: resume after it"),
         ("access_token" = Option<String>, Query, description = "The access token, for clients that cannot send `Authorization` (EventSource)")),

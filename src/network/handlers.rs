@@ -28,7 +28,7 @@ pub struct OrgQuery {
 ///
 /// Any signed-in user: the network is a directory every role may read. Filters by `kind`,
 /// `community_id` and `code`; paged with `limit` and `cursor`, in creation order.
-#[utoipa::path(get, path = "/api/v1/organizations", tag = "organizations", params(OrgQuery, PageParams),
+#[utoipa::path(get, tag = "organizations", params(OrgQuery, PageParams),
     responses((status = 200, description = "A page of organisations", body = inline(Page<Organization>))), security(("bearer" = [])))]
 #[get("/organizations")]
 pub async fn list_organizations(
@@ -52,7 +52,7 @@ pub async fn list_organizations(
 /// Read one organisation
 ///
 /// Any signed-in user. Served with an `ETag` (its `version`) for a later `If-Match`.
-#[utoipa::path(get, path = "/api/v1/organizations/{id}", tag = "organizations",
+#[utoipa::path(get, tag = "organizations",
     params(("id" = String, Path, description = "The organisation's id (a UUID)")),
     responses((status = 200, description = "The organisation", body = Organization),
         (status = 404, description = "`not_found`: no organisation with this id", body = crate::error::Problem)),
@@ -76,7 +76,7 @@ pub async fn get_organization(
 /// Admin (the district health authority) only. Clinics and care homes name the community they
 /// stand in; only a care home names the clinic it has signed with (`contracted_clinic_id`). The
 /// change is audited. With an `Idempotency-Key`, a retry replays the first answer.
-#[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",
+#[utoipa::path(post, tag = "organizations",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewOrganization, example = json!({"code": "WH-CH-21", "name": "五华区福康养老院",
         "kind": "care_home", "community_id": "01938a6e-1f00-7c1a-9b2e-3f4a5b6c7d01",
@@ -127,7 +127,7 @@ pub async fn create_organization(
 /// Admin only. Changes only the fields sent (name, address, location, contracted clinic, pilot,
 /// active); kind, code and community stay. Send the `ETag` you read as `If-Match` to be sure nobody
 /// changed it meanwhile. The change is audited.
-#[utoipa::path(patch, path = "/api/v1/organizations/{id}", tag = "organizations",
+#[utoipa::path(patch, tag = "organizations",
     params(("id" = String, Path, description = "The organisation's id (a UUID)"),
         ("If-Match" = Option<String>, Header, description = "The `ETag` (version) last read, e.g. `\"3\"`")),
     request_body(content = OrganizationChanges, example = json!({"name": "华山街道社区卫生服务中心", "active": true,

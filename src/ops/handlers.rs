@@ -10,7 +10,7 @@ use crate::state::AppState;
 ///
 /// No token needed. Answers `{"status": "ok"}` while the process serves requests, whatever the
 /// database's state (see `/readyz` for that).
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "`{\"status\": \"ok\"}`")))]
+#[utoipa::path(get, tag = "operations", responses((status = 200, description = "`{\"status\": \"ok\"}`")))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
@@ -20,7 +20,7 @@ pub async fn healthz() -> HttpResponse {
 ///
 /// No token needed. Answers `{"status": "ready"}` when a pooled connection runs `SELECT 1`, and
 /// 503 problem+json while the database is unreachable (within `database.pool_timeout_seconds`).
-#[utoipa::path(get, path = "/readyz", tag = "operations",
+#[utoipa::path(get, tag = "operations",
     responses((status = 200, description = "`{\"status\": \"ready\"}`"),
         (status = 503, description = "`database_unavailable`: the database is unreachable", body = crate::error::Problem)))]
 #[get("/readyz")]
@@ -44,7 +44,7 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 ///
 /// No token needed. Request counts and durations by route, the database pool's connections and
 /// the open event streams, in the Prometheus text format.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
+#[utoipa::path(get, tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain")))]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {

@@ -29,7 +29,7 @@ pub struct StaffQuery {
 /// Admin sees every account; schedulers and clinicians see their own clinic's staff; every other
 /// role sees only its own account. Filters by `role` and `organization_id`; paged with `limit`
 /// and `cursor`, in creation order.
-#[utoipa::path(get, path = "/api/v1/staff", tag = "people", params(StaffQuery, PageParams),
+#[utoipa::path(get, tag = "people", params(StaffQuery, PageParams),
     responses((status = 200, description = "A page of accounts", body = inline(Page<Staff>))), security(("bearer" = [])))]
 #[get("/staff")]
 pub async fn list_staff(
@@ -61,7 +61,7 @@ pub async fn list_staff(
 ///
 /// Same visibility as the list: admin any account, schedulers and clinicians their clinic's
 /// staff, others only themselves; any other account is 404. Served with an `ETag`.
-#[utoipa::path(get, path = "/api/v1/staff/{id}", tag = "people",
+#[utoipa::path(get, tag = "people",
     params(("id" = String, Path, description = "The account's id (a UUID)")),
     responses((status = 200, description = "The account", body = Staff),
         (status = 404, description = "`not_found`: no such account, or not one the caller may see", body = crate::error::Problem)),
@@ -107,7 +107,7 @@ fn may_create(user: &CurrentUser, mut new: NewStaff) -> AppResult<NewStaff> {
 /// schedulers and clinicians, a care home, a hospital); a `resident` login names its resident
 /// record instead. The password is stored hashed, never shown. Audited; with an
 /// `Idempotency-Key`, a retry replays the first answer.
-#[utoipa::path(post, path = "/api/v1/staff", tag = "people",
+#[utoipa::path(post, tag = "people",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewStaff, example = json!({"username": "nurse03", "display_name": "李芳",
         "role": "clinician", "organization_id": "01938a6e-2a10-7d2b-8c3f-4a5b6c7d8e02",
@@ -153,7 +153,7 @@ pub async fn create_staff(
 /// Changes only the fields sent: display name, skills, active (false disables the login at once),
 /// password. An account the caller may not see is 404. Send the `ETag` as `If-Match` to be sure
 /// nobody changed it meanwhile. Audited.
-#[utoipa::path(patch, path = "/api/v1/staff/{id}", tag = "people",
+#[utoipa::path(patch, tag = "people",
     params(("id" = String, Path, description = "The account's id (a UUID)"),
         ("If-Match" = Option<String>, Header, description = "The `ETag` (version) last read, e.g. `\"2\"`")),
     request_body(content = StaffChanges, example = json!({"display_name": "李芳", "skills": ["nursing", "wound_care", "rehabilitation"]})),
@@ -233,7 +233,7 @@ pub struct ResidentQuery {
 /// care-home staff their home's residents; a hospital desk the residents referred to or from it; a
 /// resident login only its own record. Filters by `community_id` and `care_home_id`; paged with
 /// `limit` and `cursor`. The national ID number is served masked; every read is audited.
-#[utoipa::path(get, path = "/api/v1/residents", tag = "people", params(ResidentQuery, PageParams),
+#[utoipa::path(get, tag = "people", params(ResidentQuery, PageParams),
     responses((status = 200, description = "A page of residents", body = inline(Page<Resident>))), security(("bearer" = [])))]
 #[get("/residents")]
 pub async fn list_residents(
@@ -265,7 +265,7 @@ pub async fn list_residents(
 ///
 /// Same visibility as the list (a resident outside the caller's scope is 404). The national ID
 /// number is served masked; the read is audited. Served with an `ETag`.
-#[utoipa::path(get, path = "/api/v1/residents/{id}", tag = "people",
+#[utoipa::path(get, tag = "people",
     params(("id" = String, Path, description = "The resident's id (a UUID)")),
     responses((status = 200, description = "The resident", body = Resident),
         (status = 404, description = "`not_found`: no such resident, or not one the caller may see", body = crate::error::Problem)),
@@ -298,7 +298,7 @@ fn today(state: &AppState) -> chrono::NaiveDate {
 /// defaults to their home). The community defaults to the care home's. A family doctor must be an
 /// active clinician (of the caller's clinic, for clinic staff). Audited; with an `Idempotency-Key`,
 /// a retry replays the first answer.
-#[utoipa::path(post, path = "/api/v1/residents", tag = "people",
+#[utoipa::path(post, tag = "people",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewResident, example = json!({"name": "王秀英", "sex": "female", "birth_date": "1941-03-17",
         "phone": "0871-6536 2201", "address": "昆明市五华区华山西路 12 号 3 单元 501 室",
@@ -374,7 +374,7 @@ pub async fn create_resident(
 /// Admin, schedulers, clinicians and care-home staff, for residents they may see (others are
 /// 404); the new placement must stay in the area the caller serves. Changes only the fields sent.
 /// Send the `ETag` as `If-Match` to be sure nobody changed the record meanwhile. Audited.
-#[utoipa::path(patch, path = "/api/v1/residents/{id}", tag = "people",
+#[utoipa::path(patch, tag = "people",
     params(("id" = String, Path, description = "The resident's id (a UUID)"),
         ("If-Match" = Option<String>, Header, description = "The `ETag` (version) last read, e.g. `\"4\"`")),
     request_body(content = ResidentChanges, example = json!({"phone": "138 8712 3456", "priority_flags": ["living_alone", "disabled"],

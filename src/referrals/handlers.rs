@@ -26,7 +26,7 @@ use crate::state::AppState;
 /// referral. The answer deadline comes from the priority (`[referrals]` in config: routine 24 h,
 /// urgent 2 h, green channel 30 min by default). Audited and published to the receiver; with an
 /// `Idempotency-Key`, a retry replays the first answer.
-#[utoipa::path(post, path = "/api/v1/referrals", tag = "referrals",
+#[utoipa::path(post, tag = "referrals",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewReferral, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
         "direction": "up", "to_organization_id": "01938a6e-5d40-7a5e-9f6c-7d8e9fab0105", "department": "神经内科",
@@ -91,7 +91,7 @@ pub struct ReferralQuery {
 /// then green channel, urgent, routine, oldest first within each; paged with `limit` and
 /// `cursor` (the cursor is a position in that order). Items carry no history: read one referral
 /// for it.
-#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ReferralQuery, PageParams),
+#[utoipa::path(get, tag = "referrals", params(ReferralQuery, PageParams),
     responses((status = 200, description = "A page of referrals", body = inline(Page<Referral>))), security(("bearer" = [])))]
 #[get("/referrals")]
 pub async fn list(
@@ -123,7 +123,7 @@ pub async fn list(
 /// Same visibility as the list (any other referral is 404). The whole form, triage, appointment,
 /// return sheet and every step taken. Served with an `ETag` (its `version`) to send as
 /// `If-Match` with a step.
-#[utoipa::path(get, path = "/api/v1/referrals/{id}", tag = "referrals",
+#[utoipa::path(get, tag = "referrals",
     params(("id" = String, Path, description = "The referral's id (a UUID)")),
     responses((status = 200, description = "The referral", body = Referral),
         (status = 404, description = "`not_found`: no such referral, or not one the caller may see", body = crate::error::Problem)),
@@ -410,10 +410,10 @@ fn complete(
 }
 
 macro_rules! referral_action {
-    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $doc_path:literal, $action:expr, $body:ty,
+    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $action:expr, $body:ty,
         example = json!($example:tt), conflict = $conflict:literal, invalid = $invalid:literal, $f:expr) => {
         $(#[doc = $doc])*
-        #[utoipa::path(post, path = $doc_path, tag = "referrals",
+        #[utoipa::path(post, tag = "referrals",
             params(("id" = String, Path, description = "The referral's id (a UUID)"),
                 ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer"),
                 ("If-Match" = Option<String>, Header, description = "The referral's `ETag` (version) last read, e.g. `\"2\"`")),
@@ -450,7 +450,6 @@ referral_action!(
     /// and `If-Match` are honoured.
     accept_referral,
     "/referrals/{id}/accept",
-    "/api/v1/referrals/{id}/accept",
     Action::Accept,
     AcceptBody,
     example = json!({"comment": "同意接收，请于明日上午到神经内科门诊", "receiving_doctor": "刘志强"}),
@@ -466,7 +465,6 @@ referral_action!(
     /// `If-Match` are honoured.
     reject_referral,
     "/referrals/{id}/reject",
-    "/api/v1/referrals/{id}/reject",
     Action::Reject,
     RejectBody,
     example = json!({"reason_code": "manage_at_grassroots", "comment": "病情稳定，建议社区继续随访管理"}),
@@ -482,7 +480,6 @@ referral_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     return_referral,
     "/referrals/{id}/return",
-    "/api/v1/referrals/{id}/return",
     Action::Return,
     AdviceBody,
     example = json!({"advice": "请先完善头颅 CT 及血常规检查后再转诊"}),
@@ -498,7 +495,6 @@ referral_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     schedule_referral,
     "/referrals/{id}/schedule",
-    "/api/v1/referrals/{id}/schedule",
     Action::Schedule,
     ScheduleBody,
     example = json!({"appointment_at": "2026-12-04T09:30:00+08:00", "department": "神经内科", "location": "门诊楼 3 楼 12 诊室"}),
@@ -513,7 +509,6 @@ referral_action!(
     /// and published; `Idempotency-Key` and `If-Match` are honoured.
     arrive_referral,
     "/referrals/{id}/arrive",
-    "/api/v1/referrals/{id}/arrive",
     Action::Arrive,
     EmptyBody,
     example = json!({"comment": "患者由家属陪同按时到诊"}),
@@ -531,7 +526,6 @@ referral_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     complete_referral,
     "/referrals/{id}/complete",
-    "/api/v1/referrals/{id}/complete",
     Action::Complete,
     CompleteBody,
     example = json!({"diagnosis": {"code": "I63.9", "text": "脑梗死"}, "inpatient_record_number": "ZY2026120345", "main_test_results": "头颅 MRI：右侧基底节区新发梗死灶", "treatment_given": "抗血小板聚集、调脂稳斑、早期康复训练", "recommendations": "继续口服阿司匹林及阿托伐他汀，社区每周两次康复训练，一月后神经内科复诊", "down_referral": {"department": "全科", "priority": "routine", "follow_up": {"service_type": "stroke_rehabilitation", "visits_per_week": 2, "weeks": 4}}}),
@@ -548,7 +542,6 @@ referral_action!(
     /// reason. Audited and published; `Idempotency-Key` and `If-Match` are honoured.
     cancel_referral,
     "/referrals/{id}/cancel",
-    "/api/v1/referrals/{id}/cancel",
     Action::Cancel,
     CancelBody,
     example = json!({"reason": "患者家属决定前往省级医院就诊"}),
@@ -563,7 +556,6 @@ referral_action!(
     /// and published; `Idempotency-Key` and `If-Match` are honoured.
     no_show_referral,
     "/referrals/{id}/no-show",
-    "/api/v1/referrals/{id}/no-show",
     Action::NoShow,
     EmptyBody,
     example = json!({"comment": "预约时间未到诊，电话联系家属未接通"}),
@@ -589,7 +581,7 @@ pub struct ResponseTime {
 /// Every role but `resident`. For each district hospital and priority, the up-referrals of the
 /// last 30 days that it has answered (accepted, rejected or returned): how many, and the median and
 /// 90th-percentile minutes from submission to the answer (null without answers). One page.
-#[utoipa::path(get, path = "/api/v1/referrals/response-times", tag = "referrals",
+#[utoipa::path(get, tag = "referrals",
     responses((status = 200, description = "Answer times per hospital and priority", body = inline(Page<ResponseTime>)),
         (status = 403, description = "`forbidden`: response times are published to the units, not to resident logins", body = crate::error::Problem)),
     security(("bearer" = [])))]

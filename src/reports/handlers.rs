@@ -59,7 +59,7 @@ scored units each).";
 /// (0-100, the `method` says how) and rank; the 3 best form the red list, the 3 worst the black
 /// list. The authority sees every unit's figures, a unit only its own (others' figures are null).
 /// JSON, or CSV with `format=csv` or `Accept: text/csv`.
-#[utoipa::path(get, path = "/api/v1/reports/units", tag = "reports", params(ReportQuery),
+#[utoipa::path(get, tag = "reports", params(ReportQuery),
     responses((status = 200, description = "The report (JSON; with `format=csv` or `Accept: text/csv`, the same rows as \
 `text/csv`)", body = UnitReport),
         (status = 403, description = "`forbidden`: unit reports are for the authority and the units, not resident logins", body = crate::error::Problem),

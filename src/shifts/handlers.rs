@@ -31,7 +31,7 @@ pub struct ShiftQuery {
 /// Admin sees every clinic's shifts; schedulers and clinicians their own clinic's; other roles
 /// none (an empty list). Filters by `clinician_id` and the period `from`/`to`; paged with `limit`
 /// and `cursor`, in creation order.
-#[utoipa::path(get, path = "/api/v1/shifts", tag = "people", params(ShiftQuery, PageParams),
+#[utoipa::path(get, tag = "people", params(ShiftQuery, PageParams),
     responses((status = 200, description = "A page of shifts", body = inline(Page<Shift>)),
         (status = 422, description = "`validation_failed`: `from` or `to` is neither an RFC 3339 time nor a date, or `limit` is out of range", body = crate::error::Problem)),
     security(("bearer" = [])))]
@@ -71,7 +71,7 @@ pub async fn list_shifts(
 ///
 /// Admin any; schedulers and clinicians their own clinic's shifts; others none (404). Served
 /// with an `ETag`.
-#[utoipa::path(get, path = "/api/v1/shifts/{id}", tag = "people",
+#[utoipa::path(get, tag = "people",
     params(("id" = String, Path, description = "The shift's id (a UUID)")),
     responses((status = 200, description = "The shift", body = Shift),
         (status = 404, description = "`not_found`: no such shift, or not one the caller may see", body = crate::error::Problem)),
@@ -96,7 +96,7 @@ pub async fn get_shift(
 /// after it starts, lasts at most 24 hours and may not overlap another shift of the clinician.
 /// Visits are booked only inside shifts. Audited; with an `Idempotency-Key`, a retry replays the
 /// first answer.
-#[utoipa::path(post, path = "/api/v1/shifts", tag = "people",
+#[utoipa::path(post, tag = "people",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewShift, example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03",
         "starts_at": "2026-12-03T08:30:00+08:00", "ends_at": "2026-12-03T17:30:00+08:00"})),

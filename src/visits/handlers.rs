@@ -58,7 +58,7 @@ pub struct AvailabilityQuery {
 /// window, not in the past. Answers at most `visits.max_slots` (default 20) slots, best first:
 /// the resident's family doctor, then least added travel, then earliest. With `visit_id` (a visit
 /// being moved), that visit's own time does not block a slot. One page (`next_cursor` null).
-#[utoipa::path(get, path = "/api/v1/availability", tag = "visits", params(AvailabilityQuery),
+#[utoipa::path(get, tag = "visits", params(AvailabilityQuery),
     responses((status = 200, description = "Candidate slots, best first", body = inline(Page<AvailableSlot>)),
         (status = 404, description = "`not_found`: the resident, or the `visit_id` visit, is not one the caller may see", body = crate::error::Problem),
         (status = 409, description = "`no_serving_clinic`: no clinic serves the resident's community", body = crate::error::Problem),
@@ -135,7 +135,7 @@ fn window_of(
 /// Audited and published as an event. With an `Idempotency-Key`, a retry replays the first answer
 /// and books nothing more. A user creating more than `visits.max_bookings_per_user_per_minute`
 /// visits a minute gets 429.
-#[utoipa::path(post, path = "/api/v1/visits", tag = "visits",
+#[utoipa::path(post, tag = "visits",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewVisit, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
         "service_type": "chronic_disease_follow_up", "window_start": "2026-12-03T09:00:00+08:00",
@@ -278,7 +278,7 @@ pub struct VisitQuery {
 /// care-home staff their residents'; a resident login its own. Filters by clinician, clinic,
 /// resident, plan, day, status and location exception; paged with `limit` and `cursor`, in
 /// creation order.
-#[utoipa::path(get, path = "/api/v1/visits", tag = "visits", params(VisitQuery, PageParams),
+#[utoipa::path(get, tag = "visits", params(VisitQuery, PageParams),
     responses((status = 200, description = "A page of visits", body = inline(Page<Visit>))), security(("bearer" = [])))]
 #[get("/visits")]
 pub async fn list_visits(
@@ -336,7 +336,7 @@ pub fn day_bounds(
 ///
 /// Same visibility as the list (any other visit is 404). Served with an `ETag` (its `version`)
 /// to send as `If-Match` with a transition.
-#[utoipa::path(get, path = "/api/v1/visits/{id}", tag = "visits",
+#[utoipa::path(get, tag = "visits",
     params(("id" = String, Path, description = "The visit's id (a UUID)")),
     responses((status = 200, description = "The visit", body = Visit),
         (status = 404, description = "`not_found`: no such visit, or not one the caller may see", body = crate::error::Problem)),
@@ -466,11 +466,11 @@ fn place(
 }
 
 macro_rules! visit_action {
-    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $doc_path:literal, $action:expr, $body:ty,
+    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $action:expr, $body:ty,
         example = json!($example:tt), forbidden = $forbidden:literal, conflict = $conflict:literal,
         invalid = $invalid:literal, $change:expr) => {
         $(#[doc = $doc])*
-        #[utoipa::path(post, path = $doc_path, tag = "visits",
+        #[utoipa::path(post, tag = "visits",
             params(("id" = String, Path, description = "The visit's id (a UUID)"),
                 ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer"),
                 ("If-Match" = Option<String>, Header, description = "The visit's `ETag` (version) last read, e.g. `\"2\"`")),
@@ -506,7 +506,6 @@ visit_action!(
     /// are honoured.
     schedule_visit,
     "/visits/{id}/schedule",
-    "/api/v1/visits/{id}/schedule",
     Action::Schedule,
     ScheduleBody,
     example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03", "starts_at": "2026-12-03T10:15:00+08:00"}),
@@ -527,7 +526,6 @@ visit_action!(
     /// `If-Match` are honoured.
     reschedule_visit,
     "/visits/{id}/reschedule",
-    "/api/v1/visits/{id}/reschedule",
     Action::Reschedule,
     ScheduleBody,
     example = json!({"starts_at": "2026-12-04T14:00:00+08:00"}),
@@ -546,7 +544,6 @@ visit_action!(
     /// is freed. Audited and published; `Idempotency-Key` and `If-Match` are honoured.
     cancel_visit,
     "/visits/{id}/cancel",
-    "/api/v1/visits/{id}/cancel",
     Action::Cancel,
     CancelBody,
     example = json!({"reason": "家属已预约医院复诊，本次上门取消"}),
@@ -575,7 +572,6 @@ visit_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     missed_visit,
     "/visits/{id}/missed",
-    "/api/v1/visits/{id}/missed",
     Action::Missed,
     MissedBody,
     example = json!({"reason": "not_home", "comment": "敲门无人应答，电话联系家属未接通"}),
@@ -613,7 +609,6 @@ visit_action!(
     /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_in_visit,
     "/visits/{id}/check-in",
-    "/api/v1/visits/{id}/check-in",
     Action::CheckIn,
     PositionBody,
     example = json!({"lat": 25.0437, "lon": 102.7036}),
@@ -643,7 +638,6 @@ visit_action!(
     /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_out_visit,
     "/visits/{id}/check-out",
-    "/api/v1/visits/{id}/check-out",
     Action::CheckOut,
     PositionBody,
     example = json!({"lat": 25.0436, "lon": 102.7038,
@@ -725,7 +719,7 @@ pub struct DayRoute {
 /// anyone else is answered 404. The clinician's visits of the day that hold time (scheduled, in
 /// progress, completed), in order from the clinic, each with travel minutes, arrival, start and
 /// departure (district time), and the way back to the clinic.
-#[utoipa::path(get, path = "/api/v1/clinicians/{id}/route", tag = "visits",
+#[utoipa::path(get, tag = "visits",
     params(("id" = String, Path, description = "The clinician's account id (a UUID)"), RouteQuery),
     responses((status = 200, description = "The day's route", body = DayRoute),
         (status = 404, description = "`not_found`: no such clinician, or not one the caller may see", body = crate::error::Problem)),
@@ -813,7 +807,7 @@ pub struct PoolQuery {
 /// clinic's; care-home staff their residents'; a resident login its own), optionally of one
 /// clinic: urgent visits first, then residents with priority flags (living alone, disabled,
 /// dementia, ...), then by window start. At most 500, one page (`next_cursor` null).
-#[utoipa::path(get, path = "/api/v1/visits/pool", tag = "visits", params(PoolQuery),
+#[utoipa::path(get, tag = "visits", params(PoolQuery),
     responses((status = 200, description = "The pool, in the order to plan it", body = inline(Page<Visit>))), security(("bearer" = [])))]
 #[get("/visits/pool")]
 pub async fn pool(

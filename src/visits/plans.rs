@@ -326,7 +326,7 @@ pub fn create(
 /// `clinician_id` alone, if given), otherwise left `requested` in the pool with the reason in
 /// `unplaced_reason`. Each visit can then be moved or cancelled alone. Audited; with an
 /// `Idempotency-Key`, a retry replays the first answer and creates nothing more.
-#[utoipa::path(post, path = "/api/v1/visit-plans", tag = "visits",
+#[utoipa::path(post, tag = "visits",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewPlan, example = json!({"resident_id": "01938a6e-4c30-7f4d-8e5b-6c7d8e9fa004",
         "service_type": "rehabilitation_training", "weekdays": [2, 5], "window": {"from": "09:00", "to": "11:30"},
@@ -382,7 +382,7 @@ pub async fn create_plan(
 ///
 /// Admin any; schedulers and clinicians their clinic's plans; care-home staff their residents';
 /// a resident login its own; any other plan is 404. Served with an `ETag`.
-#[utoipa::path(get, path = "/api/v1/visit-plans/{id}", tag = "visits",
+#[utoipa::path(get, tag = "visits",
     params(("id" = String, Path, description = "The plan's id (a UUID)")),
     responses((status = 200, description = "The plan with its visits", body = Plan),
         (status = 404, description = "`not_found`: no such plan, or not one the caller may see", body = crate::error::Problem)),
@@ -421,7 +421,7 @@ pub struct EndPlan {
 /// `requested` and `scheduled` visits from `from` (default now) on, each with the reason, and marks
 /// the plan `ended`; visits before then, and those done, stay. Audited and published; with an
 /// `Idempotency-Key`, a retry replays the first answer.
-#[utoipa::path(post, path = "/api/v1/visit-plans/{id}/end", tag = "visits",
+#[utoipa::path(post, tag = "visits",
     params(("id" = String, Path, description = "The plan's id (a UUID)"),
         ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = EndPlan, example = json!({"from": "2026-12-15", "reason": "老人入住养老院，改由机构医生随访"})),
