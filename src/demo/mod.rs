@@ -3,6 +3,7 @@
 //! state and referrals in every state, all dated relative to today in the district's time zone.
 //! Made through the domain's own code (booking, state machines, the referral flow), audited.
 //! Idempotent, and off in production. `GET /api/v1/demo` tells the console's login page about it.
+pub mod cast;
 pub mod handlers;
 pub mod people;
 pub mod referrals;
