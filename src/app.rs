@@ -62,9 +62,76 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             .split_for_parts();
         BearerAuth.modify(&mut doc);
         ProblemResponses.modify(&mut doc);
+        QueryParamsNotNull.modify(&mut doc);
         doc
     })
     .clone()
+}
+
+/// A query string has no null: an optional query parameter is absent or has a value, so its
+/// schema must not admit null (utoipa derives `Option<T>` fields as nullable); `?kind=null` is a
+/// bad value, not "no filter".
+struct QueryParamsNotNull;
+
+impl utoipa::Modify for QueryParamsNotNull {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        use utoipa::openapi::RefOr;
+        fn not_null(schema: &mut RefOr<Schema>) {
+            match schema {
+                RefOr::T(Schema::Object(o)) => {
+                    if let SchemaType::Array(types) = &o.schema_type {
+                        let kept: Vec<Type> = types
+                            .iter()
+                            .filter(|t| **t != Type::Null)
+                            .cloned()
+                            .collect();
+                        if let [only] = kept.as_slice() {
+                            o.schema_type = SchemaType::Type(only.clone());
+                        }
+                    }
+                    if let Some(values) = o.enum_values.as_mut() {
+                        values.retain(|v| !v.is_null());
+                    }
+                }
+                RefOr::T(Schema::OneOf(one)) => {
+                    one.items.retain(|s| !matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null)));
+                    if one.items.len() == 1 {
+                        *schema = one.items.remove(0);
+                    }
+                }
+                RefOr::T(Schema::Array(a)) => {
+                    if let SchemaType::Array(types) = &a.schema_type {
+                        if types.contains(&Type::Null) {
+                            a.schema_type = SchemaType::Type(Type::Array);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for p in op.parameters.iter_mut().flatten() {
+                    if matches!(p.parameter_in, ParameterIn::Query) {
+                        if let Some(schema) = p.schema.as_mut() {
+                            not_null(schema);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 struct BearerAuth;
@@ -333,7 +400,17 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> 
             .app_data(extract::path_config())
             .configure(routes)
             .default_service(web::to(not_found))
-            .wrap_fn(extract::refuse_nul_in_query)
+            .wrap_fn(|req, srv| {
+                // A wrong method answers 405 before its query is read (the default service).
+                let served = methods_of(req.path())
+                    .iter()
+                    .any(|m| m == req.method().as_str());
+                if served {
+                    extract::refuse_nul_in_query(req, srv)
+                } else {
+                    futures_util::future::Either::Left(actix_web::dev::Service::call(srv, req))
+                }
+            })
             .wrap_fn(crate::telemetry::observe)
     })
     .shutdown_timeout(shutdown)

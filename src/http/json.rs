@@ -115,7 +115,8 @@ fn content_type_problem(req: &HttpRequest) -> Option<AppError> {
 }
 
 /// Reads a JSON value as a `T`, naming every bad field at once.
-pub fn parse<T: DeserializeOwned + utoipa::ToSchema>(value: Value) -> Result<T, AppError> {
+pub fn parse<T: DeserializeOwned + utoipa::ToSchema>(mut value: Value) -> Result<T, AppError> {
+    whole_numbers(&mut value);
     let mut errors = Vec::new();
     nul_characters(&value, "", &mut errors);
     let mut named = Vec::new();
@@ -149,11 +150,68 @@ pub fn parse<T: DeserializeOwned + utoipa::ToSchema>(value: Value) -> Result<T, 
             (".", None) => "body".into(),
             (path, _) => path.to_string(),
         };
+        // A parser's own words ("premature end of input") say nothing to a client: say what the
+        // field should look like, from its documented example.
+        let message = if PARSER_WORDS.iter().any(|w| message.contains(w)) {
+            match example_at(&T::schema(), &field, &components) {
+                Some(example) => format!("is not in the expected form, e.g. {example}"),
+                None => "is not in the expected form (see the field's description)".into(),
+            }
+        } else {
+            message
+        };
         AppError::validation(vec![FieldError { field, message }])
     })
 }
 
 type Components = HashMap<String, RefOr<Schema>>;
+
+/// What chrono's parsers say, which serde passes on.
+const PARSER_WORDS: [&str; 5] = [
+    "premature end of input",
+    "input contains invalid characters",
+    "input is out of range",
+    "trailing input",
+    "input is not enough",
+];
+
+/// Numbers such as `3.0` are whole numbers to JSON Schema (`integer` admits them) but not to serde:
+/// read them as integers, so that they are taken wherever an integer is.
+fn whole_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
+/// The documented example of the field at `path` (`window.from`, `tasks[1].reason`), if any.
+fn example_at(schema: &RefOr<Schema>, path: &str, components: &Components) -> Option<String> {
+    let mut here = resolve(schema, components)?;
+    for key in path.split('.').filter(|k| !k.is_empty()) {
+        let key = key.split('[').next().unwrap_or(key);
+        let Schema::Object(o) = here else { return None };
+        here = resolve(o.properties.get(key)?, components)?;
+        if let Schema::Array(a) = here {
+            if let utoipa::openapi::schema::ArrayItems::RefOrSchema(item) = &a.items {
+                here = resolve(item, components)?;
+            }
+        }
+    }
+    match here {
+        Schema::Object(o) => o
+            .example
+            .as_ref()
+            .or(o.examples.first())
+            .map(Value::to_string),
+        _ => None,
+    }
+}
 
 fn resolve<'a>(schema: &'a RefOr<Schema>, components: &'a Components) -> Option<&'a Schema> {
     match schema {

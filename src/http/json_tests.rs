@@ -57,3 +57,11 @@ fn a_good_body_reads() {
     let b = parse::<Body>(json!({"name": "a", "count": 1, "when": "2026-12-01"})).unwrap();
     assert_eq!(b.count, 1);
 }
+
+#[test]
+fn a_whole_number_written_with_a_decimal_point_is_a_whole_number() {
+    let b = parse::<Body>(json!({"name": "a", "count": 3.0, "when": "2026-12-01"})).unwrap();
+    assert_eq!(b.count, 3);
+    let e = parse::<Body>(json!({"name": "a", "count": 3.5, "when": "2026-12-01"})).unwrap_err();
+    assert_eq!(fields(e), ["count"]);
+}

@@ -126,3 +126,12 @@ pub fn client_address(req: &actix_web::HttpRequest, trusted: &[ipnet::IpNet]) ->
         .unwrap_or(&peer)
         .to_string()
 }
+
+/// Whether a PATCH body changes nothing (every field absent): such a PATCH answers the object as
+/// it is, without a new version or an audit record.
+pub fn is_no_change<T: Serialize>(changes: &T) -> bool {
+    match serde_json::to_value(changes) {
+        Ok(serde_json::Value::Object(fields)) => fields.values().all(serde_json::Value::is_null),
+        _ => false,
+    }
+}

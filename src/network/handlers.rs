@@ -154,6 +154,9 @@ pub async fn update_organization(
         if_match.check(row.version)?;
         changes.validate(row.kind())?;
         let before = to_value(&row.to_api())?;
+        if http::is_no_change(&changes) {
+            return Ok(before);
+        }
         let after = to_value(&repo::update(conn, &row, &changes)?.to_api())?;
         audit::record(
             conn,

@@ -208,3 +208,38 @@ db_test! {
         assert_eq!(text.status, 415);
     }
 }
+
+db_test! {
+    async fn a_patch_that_changes_nothing_keeps_the_version_and_writes_no_audit(app) {
+        let s = setup(&app).await;
+        let before = app.get(&format!("/api/v1/residents/{}", s.resident), &s.sched).await;
+        let audits = app.count("audit_log");
+        for body in [None, Some(json!({}))] {
+            let mut req = app.client.patch(app.url(&format!("/api/v1/residents/{}", s.resident))).bearer_auth(&s.sched);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let r = app.send(req).await;
+            assert_eq!(r.status, 200, "{r:?}");
+            assert_eq!(r.body["version"], before.body["version"]);
+        }
+        assert_eq!(app.count("audit_log"), audits);
+        let changed = app.patch(&format!("/api/v1/residents/{}", s.resident), &s.sched, json!({"phone": "13800000000"})).await;
+        assert_eq!(changed.body["version"], before.body["version"].as_i64().unwrap() + 1);
+    }
+}
+
+db_test! {
+    async fn whole_numbers_may_carry_a_decimal_point_and_a_bad_time_of_day_says_what_it_should_look_like(app) {
+        let s = setup(&app).await;
+        let plan = |from: &str, count: Value| json!({"resident_id": s.resident, "service_type": "basic_nursing",
+            "weekdays": [1.0, 3], "window": {"from": from, "to": "11:00"}, "starts_on": (s.d + Duration::days(7)).to_string(),
+            "count": count});
+        let bad = app.post("/api/v1/visit-plans", &s.sched, plan("9h", json!(2))).await;
+        assert_eq!(bad.status, 422, "{bad:?}");
+        assert_eq!(bad.body["errors"][0]["field"], "window.from");
+        assert_eq!(bad.body["errors"][0]["message"], "is not in the expected form, e.g. \"09:00\"");
+        let ok = app.post("/api/v1/visit-plans", &s.sched, plan("09:00", json!(2.0))).await;
+        assert_eq!(ok.status, 201, "{ok:?}");
+    }
+}

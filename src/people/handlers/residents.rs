@@ -219,6 +219,9 @@ pub async fn update_resident(
             residents::check_family_doctor(conn, &scope, d)?;
         }
         let before = to_value(&row.to_api())?;
+        if http::is_no_change(&ch) {
+            return Ok(before);
+        }
         let after = to_value(&residents::update(conn, &row, &ch, &at)?.to_api())?;
         audit::record(
             conn,

@@ -188,6 +188,9 @@ pub async fn update_staff(
             .transpose()
             .map_err(AppError::internal)?;
         let before = to_value(&row.to_api())?;
+        if http::is_no_change(&changes) {
+            return Ok(before);
+        }
         let after = to_value(&repo::update(conn, &row, &changes, hash.clone())?.to_api())?;
         if hash.is_some() {
             // A new password ends every other session of that user (a reset after a leak must
