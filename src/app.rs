@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::Pool;
 use crate::error::AppError;
 use crate::http::extract;
+use crate::openapi_links::OpenApiLinks;
 use crate::ops::metrics::Metrics;
 
 /// What every handler can reach.
@@ -84,7 +85,7 @@ impl AppState {
         crate::ops::handlers::healthz, crate::ops::handlers::readyz, crate::ops::handlers::metrics,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError, crate::referrals::repo::Mailbox)),
-    modifiers(&BearerAuth, &ProblemResponses)
+    modifiers(&BearerAuth, &ProblemResponses, &OpenApiLinks)
 )]
 pub struct ApiDoc;
 
