@@ -225,6 +225,13 @@ def map_case(ctx, case):
         case.path_parameters["id"] = real_id(kind, 0.45, 0.45) or case.path_parameters["id"]
     case.query = swap_fields(case.query, 0.6, 0.2)
     case.body = swap_fields(case.body, 0.6, 0.2)
+    # NUL in a query string is valid for the schema and unstorable for PostgreSQL (a 500 there once
+    # went unseen): generated strings rarely carry one, so some cases get one on purpose.
+    if case.query and not stateful and PICK.random() < 0.15:
+        texts = [k for k, v in case.query.items() if isinstance(v, str)]
+        if texts:
+            name = PICK.choice(texts)
+            case.query[name] = case.query[name] + "\x00"
     if isinstance(case.body, dict) and PICK.random() < (0.7 if stateful else 0.3):
         case.body = plausible(case.method.upper(), path, case.body)
     return case
@@ -260,12 +267,14 @@ def no_object_of_another_organisation(ctx, response, case):
 # any other message (a length, a range, a format the document does not declare) still fails.
 import re  # noqa: E402
 
+from schemathesis.core import NotSet  # noqa: E402
+
 REFERENCE_OR_CROSS_FIELD = re.compile(
     "|".join([
         # a field that names another object must name one of the right kind the caller may use
         r"^must be the id of an? ", r"^must be an active clinician of the serving clinic",
         r"^must be a clinician of your clinic", r"^must be an up-referral of this resident",
-        r"^is a visit of another resident",
+        r"^is a visit of another resident", r"^unknown service type$", r"^only a resident login has one$",
         # one field against another, or against today
         r"^must be after ", r"^must be within a year after ", r"^is required with(out)? ",
         r"^is required for (this role|this kind|a task not done|a resident login)",
@@ -287,9 +296,24 @@ def dropped(reason):
     return False
 
 
+ACTION = re.compile(r"^/api/v1/[a-z-/]+/\{id\}/[a-z-]+$")
+
+
 @schemathesis.hook
 def filter_failure(ctx, failure, case, response):
-    if type(failure).__name__ != "RejectedPositiveData":
+    kind = type(failure).__name__
+    # "Actions without fields need no body" (README, docs/API.md): an action whose fields are all
+    # optional (accept, arrive, no-show, end, apply) rightly takes a POST with no body at all.
+    if kind == "AcceptedNegativeData" and case.method.upper() == "POST" and ACTION.match(case.operation.path) \
+            and (case.body is None or isinstance(case.body, NotSet)) and "Missing request body" in failure.message:
+        body = case.operation.definition.raw.get("requestBody", {}).get("content", {}).get("application/json", {})
+        schema = body.get("schema", {})
+        if "$ref" in schema:
+            schema = case.operation.schema.raw_schema["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        if not schema.get("required"):
+            return dropped("2xx for an action without fields sent without a body")
+        return True
+    if kind != "RejectedPositiveData":
         return True
     try:
         problem = response.json()
