@@ -6,13 +6,16 @@
 # (tests/fuzz/scope.py: ids in generated requests are often swapped for real ones, the user's own
 # or another organisation's). The stateful phase follows the OpenAPI links (src/openapi_links.rs):
 # create a visit, a referral, a plan, ... then act on it.
-# Settings and the narrow exclusions, each with its reason: tests/fuzz/schemathesis.toml.
+# Settings and the narrow exclusions, each with its reason: schemathesis.toml and the
+# `filter_failure` hook in scope.py (rightly refused requests are counted, not hidden). What the
+# run finds today, with curl reproductions: FINDINGS.md.
 #
 # Needs the debug binary (cargo test builds it), Python 3 with venv, and for PostgreSQL a server
 # where it may create databases (FUZZ_POSTGRES_URL, default the local one; each run gets a fresh
 # database, dropped afterwards even on failure). Installs schemathesis into target/fuzz-venv.
 # Exits non-zero on any failed check, schemathesis error, or error logged by the service.
-#   FUZZ_DATABASES="sqlite postgres"  FUZZ_USERS="resident01 ... admin"  FUZZ_EXAMPLES=N  FUZZ_SEED=N
+#   FUZZ_DATABASES="sqlite postgres"  FUZZ_USERS="admin sched01 ..."  FUZZ_EXAMPLES=N  FUZZ_SEED=N
+#   FUZZ_KEEP_LOGS=DIR keeps each schemathesis log. About 6-7 minutes on 2 busy cores.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${CARELINK_BIN:-target/debug/carelink}
@@ -108,6 +111,8 @@ schemathesis_run() {
 # The figures schemathesis prints at the end: "N generated, ..." and "N unique failures".
 cases() { grep -Eo '[0-9]+ generated' "$1" | tail -n1 | grep -Eo '[0-9]+' || echo "?"; }
 failures() { grep -Eo '[0-9]+ unique failures?' "$1" | tail -n1 | grep -Eo '^[0-9]+' || echo 0; }
+# The stateful phase's "API Links: N covered / M selected": links it followed from a 2xx answer.
+links() { grep -Eo 'API Links: +[0-9]+ covered / [0-9]+' "$1" | tail -n1 | sed -E 's/API Links: +([0-9]+) covered \/ ([0-9]+)/\1\/\2/' || echo "?"; }
 
 status=0
 summary="$work/summary.tsv"
@@ -164,14 +169,14 @@ for db in $DATABASES; do
       [ $rc -ne 0 ] || rc=logged-errors
     fi
     drop_pgdb
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$user" "$(cases "$log")" "$(failures "$log")" "$dropped" "$rc" "$(( $(date +%s) - t0 ))s" "$note" >> "$summary"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$db" "$user" "$(cases "$log")" "$(failures "$log")" "$dropped" "$(links "$log")" "$rc" "$(( $(date +%s) - t0 ))s" "$note" >> "$summary"
     [ -z "${FUZZ_KEEP_LOGS:-}" ] || cp "$log" "$FUZZ_KEEP_LOGS/"
   done
 done
 echo
 echo "=== fuzzing summary ($EXAMPLES examples per operation and phase, seed $SEED, $(( $(date +%s) - started ))s in all)"
 # (aligned by Python, which the run needs anyway, rather than `column`, which a CI image may lack)
-{ printf 'database\tuser\tgenerated\tfailures\trefused-rightly\texit\ttime\tnote\n'; cat "$summary"; } | python3 -c '
+{ printf 'database\tuser\tgenerated\tfailures\trefused-rightly\tlinks-followed\texit\ttime\tnote\n'; cat "$summary"; } | python3 -c '
 import sys
 rows = [line.rstrip("\n").split("\t") for line in sys.stdin]
 widths = [max(len(r[i]) if i < len(r) else 0 for r in rows) for i in range(len(rows[0]))]
