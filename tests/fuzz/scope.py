@@ -162,6 +162,9 @@ def swap_fields(values, own_share, forbidden_share):
     return values
 
 
+TEXT_FILTERS = {"code", "service_type", "entity"}
+
+
 def next_weekday():
     import datetime
     day = datetime.date.today() + datetime.timedelta(days=1)
@@ -229,8 +232,9 @@ def map_case(ctx, case):
     # went unseen): generated strings rarely carry one, so some cases get one on purpose.
     # (Fuzzing phase only: the coverage phase's wrong-method cases must meet the router, not this.)
     fuzzing = getattr(getattr(case.meta, "phase", None), "name", None) == "fuzzing"
+    # Only ids and free-text filters: a NUL after a date or an enum value makes it schema-invalid.
     if case.query and fuzzing and PICK.random() < 0.15:
-        texts = [k for k, v in case.query.items() if isinstance(v, str)]
+        texts = [k for k, v in case.query.items() if isinstance(v, str) and (k.endswith("_id") or k in TEXT_FILTERS)]
         if texts:
             name = PICK.choice(texts)
             case.query[name] = case.query[name] + "\x00"
