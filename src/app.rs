@@ -63,6 +63,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         BearerAuth.modify(&mut doc);
         ProblemResponses.modify(&mut doc);
         QueryParamsNotNull.modify(&mut doc);
+        crate::openapi_links::OpenApiLinks.modify(&mut doc);
         doc
     })
     .clone()
