@@ -63,6 +63,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         BearerAuth.modify(&mut doc);
         ProblemResponses.modify(&mut doc);
         QueryParamsNotNull.modify(&mut doc);
+        EnforcedFormats.modify(&mut doc);
         crate::openapi_links::OpenApiLinks.modify(&mut doc);
         doc
     })
@@ -127,6 +128,91 @@ impl utoipa::Modify for QueryParamsNotNull {
                     if matches!(p.parameter_in, ParameterIn::Query) {
                         if let Some(schema) = p.schema.as_mut() {
                             not_null(schema);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What the server enforces on every date, time and `Idempotency-Key`, said in the document too:
+/// dates and times lie in the years 1900-2100 (`time::FIRST_YEAR`..`LAST_YEAR`); a key is 1 to 255
+/// visible ASCII characters.
+struct EnforcedFormats;
+
+impl utoipa::Modify for EnforcedFormats {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{
+            ArrayItems, KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type,
+        };
+        use utoipa::openapi::RefOr;
+        const YEARS: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-";
+        fn walk(schema: &mut RefOr<Schema>, depth: usize) {
+            let RefOr::T(s) = schema else { return };
+            if depth > 12 {
+                return;
+            }
+            match s {
+                Schema::Object(o) => {
+                    let dated = matches!(
+                        o.format,
+                        Some(SchemaFormat::KnownFormat(
+                            KnownFormat::Date | KnownFormat::DateTime
+                        ))
+                    );
+                    if dated && o.pattern.is_none() {
+                        o.pattern = Some(YEARS.into());
+                    }
+                    for p in o.properties.values_mut() {
+                        walk(p, depth + 1);
+                    }
+                }
+                Schema::Array(a) => {
+                    if let ArrayItems::RefOrSchema(item) = &mut a.items {
+                        walk(item, depth + 1);
+                    }
+                }
+                Schema::OneOf(one) => one.items.iter_mut().for_each(|i| walk(i, depth + 1)),
+                Schema::AllOf(all) => all.items.iter_mut().for_each(|i| walk(i, depth + 1)),
+                Schema::AnyOf(any) => any.items.iter_mut().for_each(|i| walk(i, depth + 1)),
+                _ => {}
+            }
+        }
+        if let Some(components) = openapi.components.as_mut() {
+            components.schemas.values_mut().for_each(|s| walk(s, 0));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.put,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for p in op.parameters.iter_mut().flatten() {
+                    if matches!(p.parameter_in, ParameterIn::Header) && p.name == "Idempotency-Key"
+                    {
+                        p.schema = Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .min_length(Some(1))
+                                .max_length(Some(255))
+                                .pattern(Some("^[ -~]*[!-~][ -~]*$"))
+                                .into(),
+                        );
+                    } else if let Some(schema) = p.schema.as_mut() {
+                        walk(schema, 0);
+                    }
+                }
+                if let Some(body) = op.request_body.as_mut() {
+                    for content in body.content.values_mut() {
+                        if let Some(schema) = content.schema.as_mut() {
+                            walk(schema, 0);
                         }
                     }
                 }

@@ -61,7 +61,7 @@ scored units each).";
 /// JSON, or CSV with `format=csv` or `Accept: text/csv`.
 #[utoipa::path(get, tag = "reports", params(ReportQuery),
     responses((status = 200, description = "The report (JSON; with `format=csv` or `Accept: text/csv`, the same rows as \
-`text/csv`)", body = UnitReport),
+`text/csv`)", content((UnitReport = "application/json"), (String = "text/csv"))),
         (status = 403, description = "`forbidden`: unit reports are for the authority and the units, not resident logins", body = crate::error::Problem),
         (status = 422, description = "`validation_failed`: `from` or `to` is neither an RFC 3339 time nor a date; `to` not after \
 `from`, or more than a year later", body = crate::error::Problem)),
