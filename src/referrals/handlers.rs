@@ -5,12 +5,12 @@ use serde::{Deserialize, Serialize};
 
 use super::flow;
 use super::model::{
-    self, AcceptBody, Action, AdviceBody, CancelBody, CompleteBody, Direction, EmptyBody,
-    NewReferral, Priority, Referral, RejectBody, ScheduleBody, Status,
+    AcceptBody, Action, AdviceBody, CancelBody, CompleteBody, EmptyBody, NewReferral, Priority,
+    Referral, RejectBody, ResponseTime, ScheduleBody, Status,
 };
-use super::repo::{self, Mailbox, ReferralChanges, ReferralFilter, ReferralRow};
+use super::repo::{self, Mailbox, ReferralFilter};
 use crate::auth::{CurrentUser, Role};
-use crate::db::{now, DbConn};
+use crate::db::now;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
@@ -144,20 +144,7 @@ pub async fn get(
     Ok(http::json(StatusCode::OK, &r))
 }
 
-/// What each step changes besides the status, given its body.
-type Step<B> = fn(
-    &mut DbConn,
-    &StepCtx,
-    &CurrentUser,
-    &ReferralRow,
-    &B,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)>;
-
-/// Settings a step may need.
-pub struct StepCtx {
-    state: AppState,
-}
-
+/// Runs one step's flow in the request's transaction, under its Idempotency-Key.
 async fn step<B>(
     Call {
         user,
@@ -168,15 +155,12 @@ async fn step<B>(
     }: Call,
     action: Action,
     body: B,
-    f: Step<B>,
+    f: flow::Step<B>,
 ) -> AppResult<HttpResponse>
 where
     B: Serialize + Send + 'static,
 {
     let id = parse_id(&id, "referral")?;
-    let sctx = StepCtx {
-        state: state.get_ref().clone(),
-    };
     let route = match action {
         Action::Accept => "POST /referrals/{id}/accept",
         Action::Reject => "POST /referrals/{id}/reject",
@@ -187,6 +171,7 @@ where
         Action::Cancel => "POST /referrals/{id}/cancel",
         Action::NoShow => "POST /referrals/{id}/no-show",
     };
+    let app = state.get_ref().clone();
     http::idempotent_post(
         &state,
         user,
@@ -194,219 +179,19 @@ where
         route,
         (id, body),
         move |conn, user, (id, body)| {
-            let row =
-                repo::find_scoped(conn, user, &id)?.ok_or_else(|| AppError::missing("referral"))?;
-            flow::side_of(user, &row)?;
-            if_match.check(row.version)?;
-            model::transition(row.status(), action)?;
-            let (changes, detail) = f(conn, &sctx, user, &row, &body)?;
-            let after = flow::act(conn, user, &row, action, changes, detail, now())?;
-            let after = after_step(conn, &sctx, user, action, &after, &body)?;
-            Ok((StatusCode::OK, to_value(&repo::full(conn, &after)?)?))
+            let visits = crate::visits::handlers::ctx(&app);
+            let ctx = flow::StepCtx {
+                visits: &visits,
+                tz: app.tz,
+                referrals: &app.settings.referrals,
+                if_match: if_match.0.as_deref(),
+                now: now(),
+            };
+            let r = f(conn, &ctx, user, &id, &body)?;
+            Ok((StatusCode::OK, to_value(&r)?))
         },
     )
     .await
-}
-
-/// Follow-on work of a step, in its transaction: a down-referral accepted with follow-up starts
-/// the home-visit plan; a completion may start the down-referral.
-fn after_step<B: Serialize>(
-    conn: &mut DbConn,
-    s: &StepCtx,
-    user: &CurrentUser,
-    action: Action,
-    r: &ReferralRow,
-    body: &B,
-) -> AppResult<ReferralRow> {
-    match action {
-        Action::Accept if r.direction() == Direction::Down && r.follow_up.is_some() => {
-            let ctx = crate::visits::handlers::ctx(&s.state);
-            let plan = flow::start_follow_up(conn, &ctx, s.state.tz, user, r)?;
-            let changes = ReferralChanges {
-                follow_up_plan_id: Some(plan),
-                ..Default::default()
-            };
-            if !repo::update(conn, &r.id, r.version, changes)? {
-                return Err(AppError::conflict(
-                    "concurrent_update",
-                    "The referral changed meanwhile; retry.",
-                ));
-            }
-            Ok(repo::find(conn, &r.id)?.ok_or_else(|| AppError::missing("referral"))?)
-        }
-        Action::Complete => {
-            let body: CompleteBody =
-                serde_json::from_value(to_value(body)?).map_err(AppError::internal)?;
-            if let Some(down) = body.down_referral {
-                let new = model::NewReferral {
-                    resident_id: r.resident_id.clone(),
-                    direction: Direction::Down,
-                    to_organization_id: down
-                        .to_organization_id
-                        .unwrap_or_else(|| r.from_organization_id.clone()),
-                    department: down.department,
-                    priority: down.priority,
-                    reason: body.recommendations.clone(),
-                    diagnosis: body.diagnosis.clone(),
-                    clinical_summary: serde_json::json!({
-                        "treatment_given": body.treatment_given, "rehabilitation_advice": body.recommendations,
-                        "main_test_results": body.main_test_results, "inpatient_record_number": body.inpatient_record_number,
-                    }),
-                    sending_doctor: None,
-                    receiving_doctor: None,
-                    parent_referral_id: Some(r.id.clone()),
-                    follow_up: down.follow_up,
-                };
-                new.validate()?;
-                flow::submit(conn, user, &new, &s.state.settings.referrals, now())?;
-            }
-            Ok(r.clone())
-        }
-        _ => Ok(r.clone()),
-    }
-}
-
-fn json_text<T: Serialize>(v: &T) -> AppResult<Option<Option<String>>> {
-    Ok(Some(Some(to_value(v)?.to_string())))
-}
-
-fn accept(
-    _: &mut DbConn,
-    _: &StepCtx,
-    user: &CurrentUser,
-    _: &ReferralRow,
-    b: &AcceptBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    let triage = serde_json::json!({"decision": "accepted", "comment": b.comment, "by": user.id});
-    let changes = ReferralChanges {
-        triage: json_text(&triage)?,
-        receiving_doctor: b.receiving_doctor.clone().map(Some),
-        ..Default::default()
-    };
-    Ok((changes, Some(triage)))
-}
-
-fn reject(
-    _: &mut DbConn,
-    _: &StepCtx,
-    user: &CurrentUser,
-    _: &ReferralRow,
-    b: &RejectBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    b.validate()?;
-    let triage = serde_json::json!({"decision": "rejected", "reason_code": b.reason_code, "comment": b.comment, "by": user.id});
-    Ok((
-        ReferralChanges {
-            triage: json_text(&triage)?,
-            ..Default::default()
-        },
-        Some(triage),
-    ))
-}
-
-fn send_back(
-    _: &mut DbConn,
-    _: &StepCtx,
-    user: &CurrentUser,
-    _: &ReferralRow,
-    b: &AdviceBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    if b.advice.trim().is_empty() || b.advice.chars().count() > 4000 {
-        return Err(AppError::invalid("advice", "must be 1 to 4000 characters"));
-    }
-    let triage = serde_json::json!({"decision": "returned", "advice": b.advice, "by": user.id});
-    Ok((
-        ReferralChanges {
-            triage: json_text(&triage)?,
-            ..Default::default()
-        },
-        Some(triage),
-    ))
-}
-
-fn schedule(
-    _: &mut DbConn,
-    _: &StepCtx,
-    _: &CurrentUser,
-    _: &ReferralRow,
-    b: &ScheduleBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    if b.department.trim().is_empty() || b.location.trim().is_empty() {
-        return Err(AppError::invalid(
-            "department",
-            "department and location are required",
-        ));
-    }
-    if b.appointment_at.naive_utc() < now() - chrono::Duration::hours(1) {
-        return Err(AppError::invalid("appointment_at", "is in the past"));
-    }
-    let appointment = serde_json::json!({"at": crate::time::Time::from(*b.appointment_at), "department": b.department, "location": b.location});
-    Ok((
-        ReferralChanges {
-            appointment: json_text(&appointment)?,
-            ..Default::default()
-        },
-        Some(appointment),
-    ))
-}
-
-fn note(
-    _: &mut DbConn,
-    _: &StepCtx,
-    _: &CurrentUser,
-    _: &ReferralRow,
-    b: &EmptyBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    Ok((
-        ReferralChanges::default(),
-        b.comment
-            .as_ref()
-            .map(|c| serde_json::json!({"comment": c})),
-    ))
-}
-
-fn cancel(
-    _: &mut DbConn,
-    _: &StepCtx,
-    _: &CurrentUser,
-    _: &ReferralRow,
-    b: &CancelBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    if b.reason.trim().is_empty() || b.reason.chars().count() > 500 {
-        return Err(AppError::invalid("reason", "must be 1 to 500 characters"));
-    }
-    Ok((
-        ReferralChanges::default(),
-        Some(serde_json::json!({"reason": b.reason})),
-    ))
-}
-
-fn complete(
-    _: &mut DbConn,
-    _: &StepCtx,
-    _: &CurrentUser,
-    r: &ReferralRow,
-    b: &CompleteBody,
-) -> AppResult<(ReferralChanges, Option<serde_json::Value>)> {
-    b.validate()?;
-    if b.down_referral.is_some() && r.direction() != Direction::Up {
-        return Err(AppError::invalid(
-            "down_referral",
-            "only an up-referral's completion starts a down-referral",
-        ));
-    }
-    let sheet = serde_json::json!({
-        "diagnosis": b.diagnosis, "inpatient_record_number": b.inpatient_record_number,
-        "main_test_results": b.main_test_results, "treatment_given": b.treatment_given,
-        "recommendations": b.recommendations,
-    });
-    Ok((
-        ReferralChanges {
-            return_sheet: json_text(&sheet)?,
-            ..Default::default()
-        },
-        Some(sheet),
-    ))
 }
 
 macro_rules! referral_action {
@@ -455,7 +240,7 @@ referral_action!(
     example = json!({"comment": "同意接收，请于明日上午到神经内科门诊", "receiving_doctor": "刘志强"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again; `no_serving_clinic`: (down-referral with follow-up) no clinic serves the resident's community",
     invalid = "`validation_failed`: a malformed body, or (down-referral with follow-up) the follow-up's service type is unknown; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    accept
+    flow::accept
 );
 referral_action!(
     /// Reject a referral (triage)
@@ -470,7 +255,7 @@ referral_action!(
     example = json!({"reason_code": "manage_at_grassroots", "comment": "病情稳定，建议社区继续随访管理"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again",
     invalid = "`validation_failed`: unknown `reason_code`, or `comment` missing with `other`; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    reject
+    flow::reject
 );
 referral_action!(
     /// Return a referral to the sender with advice (triage)
@@ -485,7 +270,7 @@ referral_action!(
     example = json!({"advice": "请先完善头颅 CT 及血常规检查后再转诊"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again",
     invalid = "`validation_failed`: `advice` blank or over 4000 characters; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    send_back
+    flow::send_back
 );
 referral_action!(
     /// Give an accepted referral its appointment
@@ -500,7 +285,7 @@ referral_action!(
     example = json!({"appointment_at": "2026-12-04T09:30:00+08:00", "department": "神经内科", "location": "门诊楼 3 楼 12 诊室"}),
     conflict = "`invalid_transition`: the referral is not `accepted`; `concurrent_update`: another change to the referral won, read it again",
     invalid = "`validation_failed`: `department` or `location` blank; `appointment_at` in the past; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    schedule
+    flow::schedule
 );
 referral_action!(
     /// Record the patient's arrival
@@ -514,7 +299,7 @@ referral_action!(
     example = json!({"comment": "患者由家属陪同按时到诊"}),
     conflict = "`invalid_transition`: the referral is not `scheduled`; `concurrent_update`: another change to the referral won, read it again",
     invalid = "`validation_failed`: a malformed body; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    note
+    flow::arrive
 );
 referral_action!(
     /// Complete a referral with the return sheet
@@ -533,7 +318,7 @@ referral_action!(
     invalid = "`validation_failed`: `diagnosis`, `treatment_given` or `recommendations` (1-4000 characters) invalid; `down_referral` \
 for a down-referral, or its fields (department at most 100, follow-up 1-7 a week and 1-12 weeks, target organisation) \
 invalid; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    complete
+    flow::complete
 );
 referral_action!(
     /// Cancel a referral (the sender)
@@ -547,7 +332,7 @@ referral_action!(
     example = json!({"reason": "患者家属决定前往省级医院就诊"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again",
     invalid = "`validation_failed`: `reason` blank or over 500 characters; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    cancel
+    flow::cancel
 );
 referral_action!(
     /// Record that the patient did not come
@@ -561,20 +346,8 @@ referral_action!(
     example = json!({"comment": "预约时间未到诊，电话联系家属未接通"}),
     conflict = "`invalid_transition`: the referral is not `scheduled`; `concurrent_update`: another change to the referral won, read it again",
     invalid = "`validation_failed`: a malformed body; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    note
+    flow::no_show
 );
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ResponseTime {
-    pub hospital_id: String,
-    pub hospital_code: String,
-    pub hospital_name: String,
-    pub priority: Priority,
-    /// Referrals answered (accepted, rejected or returned) in the window.
-    pub answered: usize,
-    pub median_minutes: Option<f64>,
-    pub p90_minutes: Option<f64>,
-}
 
 /// The hospitals' published answer times
 ///
@@ -595,60 +368,7 @@ pub async fn response_times(
             "Response times are published to the units of the network.",
         ));
     }
-    let items = http::db(&state, |conn| {
-        use crate::db::schema::referrals as r;
-        use diesel::prelude::*;
-        let since = now() - chrono::Duration::days(30);
-        let rows: Vec<(
-            String,
-            String,
-            chrono::NaiveDateTime,
-            Option<chrono::NaiveDateTime>,
-        )> = r::table
-            .filter(r::direction.eq("up"))
-            .filter(r::created_at.ge(since))
-            .filter(r::responded_at.is_not_null())
-            .select((
-                r::to_organization_id,
-                r::priority,
-                r::created_at,
-                r::responded_at,
-            ))
-            .load(conn)?;
-        let hospitals = crate::network::repo::list(
-            conn,
-            &crate::network::repo::OrgFilter {
-                kind: Some(crate::network::model::OrgKind::Hospital),
-                ..Default::default()
-            },
-            &crate::http::pagination::PageRequest {
-                limit: 500,
-                after: None,
-            },
-        )?;
-        let mut out = vec![];
-        for h in hospitals {
-            for p in Priority::ALL {
-                let mut minutes: Vec<f64> = rows
-                    .iter()
-                    .filter(|x| x.0 == h.id && x.1 == p.as_str())
-                    .filter_map(|x| x.3.map(|t| (t - x.2).num_seconds() as f64 / 60.0))
-                    .collect();
-                minutes.sort_by(f64::total_cmp);
-                out.push(ResponseTime {
-                    hospital_id: h.id.clone(),
-                    hospital_code: h.code.clone(),
-                    hospital_name: h.name.clone(),
-                    priority: p,
-                    answered: minutes.len(),
-                    median_minutes: model::percentile(&minutes, 50.0),
-                    p90_minutes: model::percentile(&minutes, 90.0),
-                });
-            }
-        }
-        Ok(out)
-    })
-    .await?;
+    let items = http::db(&state, |conn| flow::response_times(conn, now())).await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: None,

@@ -378,3 +378,21 @@ pub fn update(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// The up-referrals submitted since `since` and answered: (hospital, priority, submitted,
+/// answered), for the published answer times.
+pub type Answered = (String, String, NaiveDateTime, Option<NaiveDateTime>);
+
+pub fn answered_up_since(conn: &mut DbConn, since: NaiveDateTime) -> QueryResult<Vec<Answered>> {
+    referrals::table
+        .filter(referrals::direction.eq("up"))
+        .filter(referrals::created_at.ge(since))
+        .filter(referrals::responded_at.is_not_null())
+        .select((
+            referrals::to_organization_id,
+            referrals::priority,
+            referrals::created_at,
+            referrals::responded_at,
+        ))
+        .load(conn)
+}

@@ -1,10 +1,8 @@
-//! The referral's steps as transactions: submit, act (triage, appointment, arrival, completion,
-//! cancellation, no-show), each with its history entry, audit record and event.
+//! Submitting a referral: the form checked against the network, the patient block copied from
+//! the resident, the deadline set; history, audit record and the receiver's event.
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{json, Value};
 
-use super::model::{self, Action, Direction, NewReferral, Patient, Side, Status};
-use super::repo::{self, NewReferralRow, ReferralChanges, ReferralRow};
 use crate::audit;
 use crate::auth::{policy, CurrentUser};
 use crate::config::Referrals;
@@ -13,6 +11,8 @@ use crate::error::{AppError, AppResult};
 use crate::events;
 use crate::network::model::OrgKind;
 use crate::network::repo as orgs;
+use crate::referrals::model::{self, Direction, NewReferral, Patient, Status};
+use crate::referrals::repo::{self, NewReferralRow, ReferralRow};
 
 /// Submits a referral from the caller's organisation. Returns the stored row.
 pub fn submit(
@@ -142,116 +142,4 @@ pub fn summary(r: &ReferralRow) -> Value {
     json!({"id": r.id, "direction": r.direction, "priority": r.priority, "status": r.status,
            "from_organization_id": r.from_organization_id, "to_organization_id": r.to_organization_id,
            "overdue": r.overdue, "escalation_level": r.escalation_level})
-}
-
-/// The side the caller acts on, or 403.
-pub fn side_of(user: &CurrentUser, r: &ReferralRow) -> AppResult<Side> {
-    match repo::acting_org(user) {
-        Some(org) if org == r.from_organization_id => Ok(Side::Sender),
-        Some(org) if org == r.to_organization_id => Ok(Side::Receiver),
-        _ => Err(AppError::forbidden(
-            "Only the sending and receiving organisations act on a referral.",
-        )),
-    }
-}
-
-/// One step: checks side, version and state, applies `changes`, records history, audit, event.
-pub fn act(
-    conn: &mut DbConn,
-    user: &CurrentUser,
-    row: &ReferralRow,
-    action: Action,
-    mut changes: ReferralChanges,
-    detail: Option<Value>,
-    now: NaiveDateTime,
-) -> AppResult<ReferralRow> {
-    let side = side_of(user, row)?;
-    if !model::side_may(side, action) {
-        let who = if side == Side::Sender {
-            "sender"
-        } else {
-            "receiver"
-        };
-        return Err(AppError::forbidden(format!(
-            "The {who} may not {} this referral.",
-            action.as_str()
-        )));
-    }
-    let to = model::transition(row.status(), action)?;
-    changes.status = Some(to.as_str().into());
-    if model::answers_triage(action) {
-        changes.responded_at = Some(Some(now));
-    }
-    if !repo::update(conn, &row.id, row.version, changes)? {
-        return Err(AppError::conflict(
-            "concurrent_update",
-            "Another change to this referral won; read it again.",
-        ));
-    }
-    repo::add_history(
-        conn,
-        &row.id,
-        Some(user),
-        action.as_str(),
-        Some(row.status()),
-        to,
-        detail.as_ref(),
-    )?;
-    let after = repo::find(conn, &row.id)?.ok_or_else(|| AppError::missing("referral"))?;
-    let (before_v, after_v) = (
-        serde_json::to_value(repo::full(conn, row)?).map_err(AppError::internal)?,
-        serde_json::to_value(repo::full(conn, &after)?).map_err(AppError::internal)?,
-    );
-    audit::record(
-        conn,
-        Some(user),
-        action.as_str(),
-        "referral",
-        &row.id,
-        Some(&before_v),
-        Some(&after_v),
-    )?;
-    events::publish(
-        conn,
-        &format!("referral.{}", to.as_str()),
-        "referral",
-        &row.id,
-        &after.audience(),
-        &summary(&after),
-    )?;
-    Ok(after)
-}
-
-/// Accepting a down-referral that asks for follow-up creates the home-visit plan, linked to it.
-pub fn start_follow_up(
-    conn: &mut DbConn,
-    ctx: &crate::visits::booking::Ctx,
-    tz: chrono_tz::Tz,
-    user: &CurrentUser,
-    r: &ReferralRow,
-) -> AppResult<Option<String>> {
-    let Some(f) = r
-        .follow_up
-        .as_deref()
-        .and_then(|f| serde_json::from_str::<model::FollowUp>(f).ok())
-    else {
-        return Ok(None);
-    };
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let plan = crate::visits::plans::NewPlan {
-        resident_id: r.resident_id.clone(),
-        service_type: f.service_type.clone(),
-        weekdays: f.weekdays(),
-        window: crate::visits::plans::TimeWindow {
-            from: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
-            to: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
-        },
-        starts_on: today + Duration::days(1),
-        until: None,
-        count: Some(f.visits_per_week * f.weeks),
-        clinician_id: None,
-        priority: crate::visits::model::Priority::Routine,
-    };
-    let row = crate::visits::plans::create(conn, ctx, tz, user, &plan, Some(&r.id))?;
-    Ok(Some(row.id))
 }
