@@ -220,8 +220,9 @@ fn after_step<B: Serialize>(
 ) -> AppResult<ReferralRow> {
     match action {
         Action::Accept if r.direction() == Direction::Down && r.follow_up.is_some() => {
-            let ctx = crate::visits::handlers::ctx(&s.state);
-            let plan = flow::start_follow_up(conn, &ctx, s.state.tz, user, r)?;
+            let st = &s.state;
+            let ctx = crate::visits::flow::Ctx::new(st.travel.as_ref(), &st.settings.visits, st.tz);
+            let plan = flow::start_follow_up(conn, &ctx, user, r)?;
             let changes = ReferralChanges {
                 follow_up_plan_id: Some(plan),
                 ..Default::default()

@@ -6,7 +6,9 @@ use crate::auth::Role;
 use crate::error::AppError;
 
 mod bodies;
+mod route;
 pub use bodies::*;
+pub use route::{DayRoute, RouteStop};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
