@@ -11,11 +11,10 @@ use crate::auth::{CurrentUser, Role};
 use crate::db::schema::planning_runs;
 use crate::db::{lock_row, new_id, now, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
+use crate::http;
 use crate::http::extract::{parse_id, IdempotencyKey};
-use crate::http::{self, to_value};
 use crate::planning::optimiser::{self as opt, SolveOptions};
 use crate::state::AppState;
-use crate::visits::{booking, repo as visits};
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,7 +80,7 @@ pub async fn start(
         ));
     }
     may_plan(&user, &body.clinic_id)?;
-    let (from, to) = crate::visits::handlers::day_bounds(&state, body.date)?;
+    let (from, to) = crate::visits::flow::day_bounds(state.tz, body.date)?;
     let st = state.get_ref().clone();
     // The search starts after the run is committed (and only for a new run, not a replay).
     let job: std::sync::Arc<std::sync::Mutex<Option<Job>>> = Default::default();
@@ -320,7 +319,7 @@ pub async fn apply(
                     .map_err(AppError::internal)?
                     .into_iter()
                     .collect();
-            let ctx = crate::visits::handlers::ctx(&st);
+            let ctx = crate::visits::flow::Ctx::new(st.travel.as_ref(), &st.settings.visits, st.tz);
             let mut outcome = Outcome::default();
             for route in &proposal.routes {
                 for stop in route.stops.iter().filter(|s| !s.pinned) {
@@ -369,62 +368,28 @@ pub async fn apply(
 /// Books one proposed stop through the conflict-safe booking, or notes why not.
 fn book(
     conn: &mut DbConn,
-    ctx: &booking::Ctx,
+    ctx: &crate::visits::flow::Ctx,
     user: &CurrentUser,
     clinician: &str,
     stop: &model::ProposedStop,
     versions: &HashMap<String, i64>,
     outcome: &mut Outcome,
 ) -> AppResult<()> {
-    let Some(v) = visits::find(conn, &stop.visit_id)? else {
-        outcome.changed.push(stop.visit_id.clone());
-        return Ok(());
-    };
-    if v.status != "requested" || versions.get(&v.id) != Some(&v.version) {
-        outcome.changed.push(v.id.clone());
-        return Ok(());
-    }
-    let window = crate::visits::model::VisitWindow {
-        start: v.window_start,
-        end: v.window_end,
-    };
-    let mut t = booking::target(conn, user, &v.resident_id, &v.service_type, window)?;
-    t.clinic = crate::network::repo::find(conn, &v.clinic_id)?
-        .ok_or_else(|| AppError::missing("organization"))?;
-    let slot = match booking::take_exact(
+    use crate::visits::flow::{book_proposed, Proposed};
+    let id = stop.visit_id.clone();
+    let expected = versions.get(&id).copied();
+    match book_proposed(
         conn,
         ctx,
-        &t,
+        user,
+        &id,
+        expected,
         clinician,
         stop.starts_at.0.naive_utc(),
-        Some(&v.id),
-    ) {
-        Ok(slot) => slot,
-        Err(e) if e.code == "visit_conflict" || e.code == "validation_failed" => {
-            outcome.conflicts.push(v.id.clone());
-            return Ok(());
-        }
-        Err(e) => return Err(e),
-    };
-    let changes = visits::VisitChanges {
-        status: Some("scheduled".into()),
-        ..visits::VisitChanges::booked(&slot)
-    };
-    if !visits::update(conn, &v.id, v.version, changes)? {
-        outcome.changed.push(v.id.clone());
-        return Ok(());
+    )? {
+        Proposed::Applied => outcome.applied.push(id),
+        Proposed::Changed => outcome.changed.push(id),
+        Proposed::Conflict => outcome.conflicts.push(id),
     }
-    let after = visits::find(conn, &v.id)?.ok_or_else(|| AppError::missing("visit"))?;
-    audit::record(
-        conn,
-        Some(user),
-        "schedule",
-        "visit",
-        &v.id,
-        Some(&to_value(&v.to_api())?),
-        Some(&to_value(&after.to_api())?),
-    )?;
-    visits::publish(conn, "schedule", &after)?;
-    outcome.applied.push(v.id.clone());
     Ok(())
 }

@@ -179,7 +179,8 @@ where
         route,
         (id, body),
         move |conn, user, (id, body)| {
-            let visits = crate::visits::handlers::ctx(&app);
+            let visits =
+                crate::visits::flow::Ctx::new(app.travel.as_ref(), &app.settings.visits, app.tz);
             let ctx = flow::StepCtx {
                 visits: &visits,
                 tz: app.tz,

@@ -11,8 +11,7 @@ use crate::referrals::repo::ReferralRow;
 /// Accepting a down-referral that asks for follow-up creates the home-visit plan, linked to it.
 pub fn start_follow_up(
     conn: &mut DbConn,
-    ctx: &crate::visits::booking::Ctx,
-    tz: chrono_tz::Tz,
+    ctx: &crate::visits::flow::Ctx,
     user: &CurrentUser,
     r: &ReferralRow,
 ) -> AppResult<Option<String>> {
@@ -23,12 +22,12 @@ pub fn start_follow_up(
     else {
         return Ok(None);
     };
-    let today = chrono::Utc::now().with_timezone(&tz).date_naive();
-    let plan = crate::visits::plans::NewPlan {
+    let today = chrono::Utc::now().with_timezone(&ctx.tz).date_naive();
+    let plan = crate::visits::plans::model::NewPlan {
         resident_id: r.resident_id.clone(),
         service_type: f.service_type.clone(),
         weekdays: f.weekdays(),
-        window: crate::visits::plans::TimeWindow {
+        window: crate::visits::plans::model::TimeWindow {
             from: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default(),
             to: chrono::NaiveTime::from_hms_opt(16, 0, 0).unwrap_or_default(),
         },
@@ -38,6 +37,6 @@ pub fn start_follow_up(
         clinician_id: None,
         priority: crate::visits::model::Priority::Routine,
     };
-    let row = crate::visits::plans::create(conn, ctx, tz, user, &plan, Some(&r.id))?;
+    let row = crate::visits::flow::plans::create(conn, ctx, user, &plan, Some(&r.id))?;
     Ok(Some(row.id))
 }

@@ -100,7 +100,7 @@ pub fn act(
 /// What a step needs besides the connection and the caller: the settings of the follow-on work,
 /// the versions the client last read (`If-Match`; None: any) and the time of the request.
 pub struct StepCtx<'a> {
-    pub visits: &'a crate::visits::booking::Ctx<'a>,
+    pub visits: &'a crate::visits::flow::Ctx<'a>,
     pub tz: chrono_tz::Tz,
     pub referrals: &'a Referrals,
     pub if_match: Option<&'a [i64]>,
@@ -170,7 +170,7 @@ pub fn accept(
         },
     )?;
     let r = if r.direction() == Direction::Down && r.follow_up.is_some() {
-        let plan = start_follow_up(conn, ctx.visits, ctx.tz, user, &r)?;
+        let plan = start_follow_up(conn, ctx.visits, user, &r)?;
         let changes = ReferralChanges {
             follow_up_plan_id: Some(plan),
             ..Default::default()

@@ -5,10 +5,13 @@ use diesel::prelude::*;
 use super::model::{Priority, Status, Visit};
 use crate::auth::{CurrentUser, Role};
 use crate::db::page::PageRequest;
-use crate::db::schema::{residents, shifts, users, visits};
+use crate::db::schema::{residents, visits};
 use crate::db::{DbConn, MultiBackend};
 use crate::network::model::Location;
-use crate::planning::slots::{Slot, Stop};
+use crate::planning::slots::Slot;
+
+mod days;
+pub use days::*;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct VisitRow {
@@ -233,87 +236,6 @@ pub fn created_by_in_last_minute(
 
 pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
     visits::table.find(id).first(conn).optional()
-}
-
-/// Shifts touching [from, to) of several clinicians, as (clinician, start, end), in one query.
-pub fn shifts_of_many(
-    conn: &mut DbConn,
-    clinician_ids: &[String],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<(String, NaiveDateTime, NaiveDateTime)>> {
-    shifts::table
-        .filter(shifts::clinician_id.eq_any(clinician_ids))
-        .filter(shifts::starts_at.lt(to))
-        .filter(shifts::ends_at.gt(from))
-        .order(shifts::starts_at.asc())
-        .select((shifts::clinician_id, shifts::starts_at, shifts::ends_at))
-        .load(conn)
-}
-
-/// clinician, start, end, and the resident's home (lat, lon).
-type ClinicianStopRow = (
-    Option<String>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    f64,
-    f64,
-);
-
-/// Visits holding time in [from, to) of several clinicians, as (clinician, stop), in one query.
-pub fn stops_of_many(
-    conn: &mut DbConn,
-    clinician_ids: &[String],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-    except: Option<&str>,
-) -> QueryResult<Vec<(String, Stop)>> {
-    let rows: Vec<ClinicianStopRow> = visits::table
-        .inner_join(residents::table)
-        .filter(visits::clinician_id.eq_any(clinician_ids))
-        .filter(visits::status.eq_any(Status::HOLDING_TIME))
-        .filter(visits::starts_at.lt(to))
-        .filter(visits::ends_at.gt(from))
-        .filter(visits::id.ne(except.unwrap_or("")))
-        .select((
-            visits::clinician_id,
-            visits::starts_at,
-            visits::ends_at,
-            residents::lat,
-            residents::lon,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(c, s, e, lat, lon)| {
-            Some((
-                c?,
-                Stop {
-                    starts_at: s?,
-                    ends_at: e?,
-                    location: Location { lat, lon },
-                },
-            ))
-        })
-        .collect())
-}
-
-/// The active clinicians of a clinic who have `skill`, in id order (the order locks are taken in).
-pub fn clinicians_with_skill(
-    conn: &mut DbConn,
-    clinic_id: &str,
-    skill: &str,
-) -> QueryResult<Vec<crate::people::repo::UserRow>> {
-    let all: Vec<crate::people::repo::UserRow> = users::table
-        .filter(users::organization_id.eq(clinic_id))
-        .filter(users::role.eq(Role::Clinician.as_str()))
-        .filter(users::active.eq(true))
-        .order(users::id.asc())
-        .load(conn)?;
-    Ok(all
-        .into_iter()
-        .filter(|u| u.skills().iter().any(|s| s == skill))
-        .collect())
 }
 
 /// The columns a transition changes (None: leave as is).
