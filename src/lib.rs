@@ -13,7 +13,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod network;
-pub mod openapi_links;
+pub mod openapi;
 pub mod ops;
 pub mod people;
 pub mod planning;

@@ -235,7 +235,7 @@ fn spawn_solve(
 /// `running`, then `completed` with its proposal (each clinician's route, unplaced visits with
 /// their reasons, the figures) or `failed` with the error, and `applied` once applied; a run whose
 /// instance stopped mid-search reads as `failed`. Served with an `ETag`.
-#[utoipa::path(get, tag = "planning",
+#[utoipa::path(get, operation_id = "get_planning_run", tag = "planning",
     params(("id" = String, Path, description = "The run's id (a UUID)")),
     responses((status = 200, description = "The run with its proposal once completed"),
         (status = 404, description = "`not_found`: no such run, or not one the caller may see", body = crate::error::Problem)),

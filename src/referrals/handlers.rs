@@ -123,7 +123,7 @@ pub async fn list(
 /// Same visibility as the list (any other referral is 404). The whole form, triage, appointment,
 /// return sheet and every step taken. Served with an `ETag` (its `version`) to send as
 /// `If-Match` with a step.
-#[utoipa::path(get, tag = "referrals",
+#[utoipa::path(get, operation_id = "get_referral", tag = "referrals",
     params(("id" = String, Path, description = "The referral's id (a UUID)")),
     responses((status = 200, description = "The referral", body = Referral),
         (status = 404, description = "`not_found`: no such referral, or not one the caller may see", body = crate::error::Problem)),

@@ -283,7 +283,7 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         r"^is a visit of another resident", r"^unknown service type$", r"^only a resident login has one$",
         # one field against another, or against today
         r"^must be after ", r"^must be within a year after ", r"^is required with(out)? ",
-        r"^is required for (this role|this kind|a task not done|a resident login)",
+        r"^is required for (this role|this kind|a task not done|a resident login|a visit that has no clinician yet)",
         r"^is required \(unless ", r"^is in the past$", r"^must be a real birth date in the past$",
         r"^is not a valid 18-character national ID number$",  # a checksum
         r"^the window spans at most ", r"^a shift lasts at most ", r"^only care homes sign with a clinic",

@@ -166,10 +166,12 @@ fn place(
     b: ScheduleBody,
 ) -> AppResult<VisitChanges> {
     let t = target_of(conn, user, row)?;
-    let clinician = b
-        .clinician_id
-        .or(row.clinician_id.clone())
-        .ok_or_else(|| AppError::invalid("clinician_id", "is required"))?;
+    let clinician = b.clinician_id.or(row.clinician_id.clone()).ok_or_else(|| {
+        AppError::invalid(
+            "clinician_id",
+            "is required for a visit that has no clinician yet",
+        )
+    })?;
     let slot = booking::take_exact(
         conn,
         &ctx.booking,
