@@ -63,7 +63,7 @@ fn documented(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    use crate::{audit, auth, catalogue, network, people, referrals, shifts, visits};
+    use crate::{audit, auth, catalogue, network, people, programmes, referrals, shifts, visits};
     cfg.service(crate::demo::handlers::demo_info)
         .service(auth::handlers::login)
         .service(auth::handlers::refresh)
@@ -117,7 +117,22 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(crate::reports::handlers::units)
         .service(crate::dayplan::handlers::start)
         .service(crate::dayplan::handlers::get)
-        .service(crate::dayplan::handlers::apply);
+        .service(crate::dayplan::handlers::apply)
+        .service(programmes::handlers::list_packages)
+        .service(programmes::handlers::update_package)
+        .service(programmes::handlers::create_contract)
+        .service(programmes::handlers::list_contracts)
+        .service(programmes::handlers::get_contract)
+        .service(programmes::handlers::terminate_contract)
+        .service(programmes::handlers::renew_contract)
+        .service(programmes::handlers::list_obligations)
+        .service(programmes::handlers::get_obligation)
+        .service(programmes::handlers::waive_obligation)
+        .service(programmes::handlers::list_referral_drafts)
+        .service(programmes::handlers::get_referral_draft)
+        .service(programmes::handlers::send_referral_draft)
+        .service(programmes::handlers::discard_referral_draft)
+        .service(programmes::handlers::run_pass);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

@@ -29,8 +29,12 @@ pub fn migrate(pool: &Pool, wait: std::time::Duration) -> Result<usize, String> 
     }
 }
 
+/// Seeds the pilot network, the service catalogue and the contract packages (each only where
+/// missing, so a second run changes nothing).
 pub fn seed(conn: &mut DbConn) -> AppResult<crate::network::seed::Seeded> {
-    crate::network::seed::run(conn)
+    let mut seeded = crate::network::seed::run(conn)?;
+    seeded.packages = crate::programmes::flow::seed(conn)?;
+    Ok(seeded)
 }
 
 /// `carelink user add`: creates an account from the command line (password from stdin).

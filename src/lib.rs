@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod ops;
 pub mod people;
 pub mod planning;
+pub mod programmes;
 pub mod referrals;
 pub mod reports;
 pub mod shifts;

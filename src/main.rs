@@ -101,8 +101,8 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
             let mut conn = pool.get().map_err(|e| e.to_string())?;
             let s = cli::seed(&mut conn).map_err(|e| e.to_string())?;
             println!(
-                "seeded {} organisation(s), {} service type(s)",
-                s.organizations, s.service_types
+                "seeded {} organisation(s), {} service type(s), {} package(s)",
+                s.organizations, s.service_types, s.packages
             );
         }
         Command::Demo => {
@@ -149,6 +149,8 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
             let n = cli::migrate(&pool, wait)?;
             tracing::info!(migrations = n, "database migrated");
             let mut conn = pool.get().map_err(|e| e.to_string())?;
+            // Packages added by an upgrade are seeded into an existing database too.
+            carelink::programmes::flow::seed(&mut conn).map_err(|e| e.to_string())?;
             if cli::is_empty(&mut conn).map_err(|e| e.to_string())? {
                 let s = cli::seed(&mut conn).map_err(|e| e.to_string())?;
                 tracing::info!(
@@ -176,6 +178,7 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
             actix_web::rt::System::new().block_on(async move {
                 carelink::ops::housekeeping::spawn(state.clone());
                 carelink::referrals::deadlines::spawn(state.clone());
+                carelink::programmes::job::spawn(state.clone());
                 tracing::info!(%addr, "carelink listening; API docs at /docs/");
                 println!("carelink listening on http://{addr} (docs: http://{addr}/docs/)");
                 let server = app::serve(state.clone(), listener).map_err(|e| e.to_string())?;

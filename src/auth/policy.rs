@@ -44,6 +44,15 @@ pub fn resident_scope(user: &CurrentUser) -> ResidentScope {
     }
 }
 
+/// Whose care-programme records (contracts, obligations, draft referrals) a caller may see: as
+/// for residents, but a hospital desk sees none (a referral shows it what it needs).
+pub fn programme_scope(user: &CurrentUser) -> ResidentScope {
+    match resident_scope(user) {
+        ResidentScope::Referred(_) => ResidentScope::Nothing,
+        scope => scope,
+    }
+}
+
 /// Which staff accounts a caller may see.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffScope {

@@ -18,6 +18,7 @@ pub struct Settings {
     pub travel: Travel,
     pub visits: Visits,
     pub referrals: Referrals,
+    pub programmes: Programmes,
     pub planning: Planning,
     pub events: Events,
     pub idempotency: Idempotency,
@@ -151,6 +152,16 @@ pub struct Referrals {
     pub urgent_minutes: i64,
     pub green_channel_minutes: i64,
     pub second_level_factor: i64,
+    pub scan_interval_seconds: u64,
+}
+
+/// Care programmes (docs/API.md "Care programmes").
+#[derive(Debug, Clone, Deserialize)]
+pub struct Programmes {
+    /// Obligations whose window opens within this many days get their visit requested.
+    pub horizon_days: i64,
+    /// How often each instance runs the daily pass (contracts expiring, obligations made and
+    /// requested, overdue ones announced); every step of it is safe to run concurrently.
     pub scan_interval_seconds: u64,
 }
 

@@ -145,6 +145,15 @@ impl Settings {
                 "must be between 1 and 3600",
             ));
         }
+        if !(0..=90).contains(&self.programmes.horizon_days) {
+            return Err(bad("programmes.horizon_days", "must be between 0 and 90"));
+        }
+        if !(10..=86_400).contains(&self.programmes.scan_interval_seconds) {
+            return Err(bad(
+                "programmes.scan_interval_seconds",
+                "must be between 10 and 86400",
+            ));
+        }
         if !(20..=5000).contains(&self.events.poll_milliseconds) {
             return Err(bad(
                 "events.poll_milliseconds",

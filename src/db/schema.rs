@@ -273,6 +273,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_packages (code) {
+        code -> Text,
+        name -> Text,
+        price_fen -> BigInt,
+        eligibility -> Text,
+        items -> Text,
+        active -> Bool,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        family_doctor_id -> Text,
+        package_codes -> Text,
+        starts_on -> Text,
+        ends_on -> Text,
+        status -> Text,
+        ended_reason -> Nullable<Text>,
+        renewals -> Integer,
+        price_fen -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    obligations (id) {
+        id -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        source -> Text,
+        source_id -> Nullable<Text>,
+        rule -> Text,
+        rule_version -> Integer,
+        service_type -> Text,
+        period -> Text,
+        earliest -> Text,
+        due -> Text,
+        latest -> Text,
+        state -> Text,
+        visit_id -> Nullable<Text>,
+        met_on -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        comment -> Nullable<Text>,
+        overdue_notified -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_drafts (id) {
+        id -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        status -> Text,
+        form -> Text,
+        follow_up_visit_ids -> Text,
+        trigger_visit_id -> Text,
+        referral_id -> Nullable<Text>,
+        discard_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(shifts -> users (clinician_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -296,4 +371,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     events,
     login_failures,
     planning_runs,
+    service_packages,
+    contracts,
+    obligations,
+    referral_drafts,
 );

@@ -46,6 +46,8 @@ fn read(name: &str, embedded: &'static str) -> String {
 pub struct Seeded {
     pub organizations: usize,
     pub service_types: usize,
+    /// Care-programme packages (seeded by the programmes domain, counted here).
+    pub packages: usize,
 }
 
 pub fn run(conn: &mut DbConn) -> AppResult<Seeded> {

@@ -13,7 +13,7 @@ pub mod links;
         description = "carelink is the REST service of Wuhua district's (Kunming) medical-elderly care integration programme: \
 the pilot network of communities, clinics, care homes and hospitals; staff and residents; home visits (availability, booking, \
 the visit lifecycle, recurring plans, day planning); two-way referral between the grassroots units and the district hospitals; \
-live events and the unit report.
+care programmes (family-doctor contracts, the visits each resident is owed, draft up-referrals); live events and the unit report.
 
 **Signing in.** `POST /api/v1/auth/token` with `{\"username\", \"password\"}` answers an access token (a JWT, valid for \
 `expires_in` seconds) and a single-use refresh token (`POST /api/v1/auth/refresh` swaps it for a new pair). Send the access \

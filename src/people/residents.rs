@@ -333,3 +333,35 @@ pub fn update(
     }
     Ok(residents::table.find(&row.id).first(conn)?)
 }
+
+/// Makes `doctor_id` the resident's family doctor (signing a contract does this).
+pub fn set_family_doctor(
+    conn: &mut DbConn,
+    row: &ResidentRow,
+    doctor_id: &str,
+) -> AppResult<ResidentRow> {
+    let n = diesel::update(
+        residents::table
+            .find(&row.id)
+            .filter(residents::version.eq(row.version)),
+    )
+    .set((
+        residents::family_doctor_id.eq(doctor_id),
+        residents::version.eq(row.version + 1),
+        residents::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(AppError::version_mismatch());
+    }
+    Ok(residents::table.find(&row.id).first(conn)?)
+}
+
+/// Residents to compute obligations for: one, or all.
+pub fn all_or_one(conn: &mut DbConn, id: Option<&str>) -> QueryResult<Vec<ResidentRow>> {
+    let mut q = residents::table.into_boxed();
+    if let Some(id) = id {
+        q = q.filter(residents::id.eq(id.to_string()));
+    }
+    q.order(residents::id.asc()).load(conn)
+}

@@ -20,6 +20,7 @@ mod outage;
 mod people;
 mod privacy;
 mod process;
+mod programmes;
 mod referrals;
 mod reports;
 mod shapes;

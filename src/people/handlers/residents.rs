@@ -130,13 +130,14 @@ pub async fn create_resident(
         id_number: new.id_number.as_deref(),
     }
     .validate(today(&state))?;
+    let st = state.clone();
     http::idempotent_post(
         &state,
         user,
         key,
         "POST /residents",
         new,
-        |conn, user, new| {
+        move |conn, user, new| {
             let scope = policy::resident_scope(user);
             let at = residents::check_placement(
                 conn,
@@ -158,6 +159,8 @@ pub async fn create_resident(
                 None,
                 Some(&after),
             )?;
+            let ctx = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
+            crate::programmes::flow::reconcile(conn, &ctx.by(user), Some(&row.id))?;
             Ok((StatusCode::CREATED, after))
         },
     )
@@ -193,6 +196,7 @@ pub async fn update_resident(
     let (id, scope) = (parse_id(&id, "resident")?, policy::resident_scope(&user));
     let ch = body.into_inner();
     let today = today(&state);
+    let st = state.clone();
     http::patch(&state, move |conn| {
         let row = residents::find_scoped(conn, &scope, &id)?
             .ok_or_else(|| AppError::missing("resident"))?;
@@ -232,6 +236,11 @@ pub async fn update_resident(
             Some(&before),
             Some(&after),
         )?;
+        // What the resident is owed follows their age and conditions.
+        if ch.conditions.is_some() || ch.birth_date.is_some() {
+            let ctx = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
+            crate::programmes::flow::reconcile(conn, &ctx.by(&user), Some(&id))?;
+        }
         Ok(after)
     })
     .await

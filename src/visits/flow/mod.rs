@@ -14,10 +14,12 @@ use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::planning::travel::TravelModel;
 
+mod owed;
 pub mod plans;
 mod route;
 mod transitions;
 
+pub use owed::{cancel_owed, completed_since, request_owed, status_of, Completed, OwedVisit};
 pub use route::route;
 pub use transitions::{act, Step};
 

@@ -47,6 +47,11 @@ where
         move |conn, user, (id, body)| {
             let versions = |v| if_match.check(v);
             let after = flow::act(conn, &ctx(&st), user, &id, step(body), versions)?;
+            // A completed visit may meet what the resident is owed, or (out of control) owe more.
+            if action == Action::CheckOut {
+                let owed = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
+                crate::programmes::flow::reconcile(conn, &owed.by(user), Some(&after.resident_id))?;
+            }
             Ok((actix_web::http::StatusCode::OK, to_value(&after)?))
         },
     )

@@ -1,0 +1,143 @@
+//! What care programmes need of visits: the visits carelink requests for what residents are
+//! owed (no caller: the system asks), their cancelling when an obligation is waived, and the
+//! completed visits the obligation engine reads.
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::audit;
+use crate::auth::CurrentUser;
+use crate::db::schema::visits;
+use crate::db::{new_id, now, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::visits::model::Status;
+use crate::visits::repo::{self, VisitChanges};
+
+/// A visit owed to a resident, to be requested into its clinic's pool.
+pub struct OwedVisit<'a> {
+    pub resident_id: &'a str,
+    pub clinic_id: &'a str,
+    pub service_type: &'a str,
+    /// The window may span days (an obligation's `earliest`..`latest`); the day planner and the
+    /// booking take any day of it.
+    pub window_start: NaiveDateTime,
+    pub window_end: NaiveDateTime,
+    pub notes: String,
+}
+
+/// Requests an owed visit (status `requested`, no requester): audited as `actor`'s (the user
+/// whose action made it owed; None: the daily pass), `visit.requested` to the clinic and the
+/// resident. Returns its id.
+pub fn request_owed(
+    conn: &mut DbConn,
+    actor: Option<&CurrentUser>,
+    o: &OwedVisit,
+) -> AppResult<String> {
+    let at = now();
+    let row = repo::insert(
+        conn,
+        &repo::NewVisitRow {
+            id: new_id(),
+            resident_id: o.resident_id.into(),
+            clinic_id: o.clinic_id.into(),
+            clinician_id: None,
+            service_type: o.service_type.into(),
+            status: Status::Requested.as_str().into(),
+            priority: "routine".into(),
+            window_start: o.window_start,
+            window_end: o.window_end,
+            starts_at: None,
+            ends_at: None,
+            travel_minutes_before: None,
+            location_exception: false,
+            plan_id: None,
+            referral_id: None,
+            notes: o.notes.clone(),
+            unplaced_reason: None,
+            requested_by: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        },
+    )?;
+    let value = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
+    audit::record(conn, actor, "create", "visit", &row.id, None, Some(&value))?;
+    repo::publish(conn, "requested", &row)?;
+    Ok(row.id)
+}
+
+/// Cancels a visit that was requested or scheduled for an obligation no longer owed; true when
+/// it was cancelled (a visit under way or done is left as it is).
+pub fn cancel_owed(
+    conn: &mut DbConn,
+    user: Option<&CurrentUser>,
+    visit_id: &str,
+    reason: &str,
+) -> AppResult<bool> {
+    let Some(row) = repo::find(conn, visit_id)? else {
+        return Ok(false);
+    };
+    if !matches!(row.status(), Status::Requested | Status::Scheduled) {
+        return Ok(false);
+    }
+    let changes = VisitChanges {
+        status: Some(Status::Cancelled.as_str().into()),
+        cancel_reason: Some(Some(reason.chars().take(500).collect())),
+        cancelled_by: Some(user.map(|u| u.id.clone())),
+        ..Default::default()
+    };
+    if !repo::update(conn, &row.id, row.version, changes)? {
+        return Ok(false);
+    }
+    let after = repo::find(conn, &row.id)?.ok_or_else(|| AppError::missing("visit"))?;
+    let value = |r: &repo::VisitRow| serde_json::to_value(r.to_api()).map_err(AppError::internal);
+    audit::record(
+        conn,
+        user,
+        "cancel",
+        "visit",
+        &row.id,
+        Some(&value(&row)?),
+        Some(&value(&after)?),
+    )?;
+    repo::publish(conn, "cancel", &after)?;
+    Ok(true)
+}
+
+/// A completed visit as the obligation engine reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Completed {
+    pub id: String,
+    pub resident_id: String,
+    pub service_type: String,
+    pub check_out_at: Option<NaiveDateTime>,
+    pub documentation: Option<String>,
+}
+
+/// Completed visits (of one resident, or all) checked out since `since`, oldest first.
+pub fn completed_since(
+    conn: &mut DbConn,
+    resident: Option<&str>,
+    since: NaiveDateTime,
+) -> AppResult<Vec<Completed>> {
+    let mut q = visits::table
+        .filter(visits::status.eq(Status::Completed.as_str()))
+        .filter(visits::check_out_at.ge(since))
+        .into_boxed();
+    if let Some(r) = resident {
+        q = q.filter(visits::resident_id.eq(r.to_string()));
+    }
+    Ok(q.order((visits::check_out_at.asc(), visits::id.asc()))
+        .select((
+            visits::id,
+            visits::resident_id,
+            visits::service_type,
+            visits::check_out_at,
+            visits::documentation,
+        ))
+        .load(conn)?)
+}
+
+/// The status of a visit by id (None when there is none).
+pub fn status_of(conn: &mut DbConn, id: &str) -> AppResult<Option<Status>> {
+    Ok(repo::find(conn, id)?.map(|r| r.status()))
+}
