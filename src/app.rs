@@ -132,7 +132,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(programmes::handlers::get_referral_draft)
         .service(programmes::handlers::send_referral_draft)
         .service(programmes::handlers::discard_referral_draft)
-        .service(programmes::handlers::run_pass);
+        .service(programmes::handlers::run_pass)
+        .service(programmes::handlers::programmes_report);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

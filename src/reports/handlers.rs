@@ -50,7 +50,7 @@ pub struct UnitReport {
 
 const METHOD: &str = "score = 100 x mean of the rates a unit has data for: visits done / planned, done on time \
 (check-in within 15 min of the start) / done, contracted residents with a completed visit / contracted, received \
-referrals answered by their deadline / received. Red list: the 3 best; black list: the 3 worst (at most half the \
+referrals answered by their deadline / received, obligations met on time / met or closed unmet (care programmes). Red list: the 3 best; black list: the 3 worst (at most half the \
 scored units each).";
 
 /// The unit report: the district's red and black list
@@ -91,8 +91,15 @@ pub async fn units(
             .get("Accept")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("text/csv"));
+    let st = state.clone();
     let report = http::db(&state, move |conn| {
         let mut figures = repo::figures(conn, from, to)?;
+        // The clinics' care-programme figures (obligations met on time) join the score.
+        let ctx = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
+        let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&ctx.tz).date_naive();
+        for (clinic, p) in crate::programmes::flow::figures(conn, &ctx, local(from), local(to))? {
+            figures.entry(clinic).or_default().programme = p;
+        }
         let units = repo::units(conn)?;
         let scores: Vec<(String, Option<f64>)> = units
             .iter()
@@ -153,7 +160,8 @@ fn cell(s: &str) -> String {
 fn to_csv(r: &UnitReport) -> String {
     let mut out = String::from(
         "code,name,kind,score,rank,list,visits_planned,visits_done,visits_done_on_time,visits_missed,location_exceptions,\
-         referrals_sent,referrals_received,referrals_answered_in_time,referrals_overdue,contracts_signed,contracts_unserved\n",
+         referrals_sent,referrals_received,referrals_answered_in_time,referrals_overdue,contracts_signed,contracts_unserved,\
+         obligations_due,obligations_met_on_time,obligations_met_late,obligations_overdue,obligations_waived\n",
     );
     for u in &r.units {
         let list = if r.red_list.contains(&u.organization_id) {
@@ -166,7 +174,7 @@ fn to_csv(r: &UnitReport) -> String {
         let n = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
         let f = u.figures.as_ref();
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             cell(&u.code),
             cell(&u.name),
             u.kind,
@@ -184,6 +192,11 @@ fn to_csv(r: &UnitReport) -> String {
             n(f.map(|f| f.referrals.overdue)),
             n(f.map(|f| f.contracts.signed)),
             n(f.map(|f| f.contracts.unserved)),
+            n(f.map(|f| f.programme.obligations_due)),
+            n(f.map(|f| f.programme.met_on_time)),
+            n(f.map(|f| f.programme.met_late)),
+            n(f.map(|f| f.programme.overdue)),
+            n(f.map(|f| f.programme.waived)),
         ));
     }
     out

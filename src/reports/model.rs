@@ -50,6 +50,8 @@ pub struct UnitFigures {
     pub visits: VisitFigures,
     pub referrals: ReferralFigures,
     pub contracts: ContractFigures,
+    /// What the clinic owed residents under contracts and the public-health rules (a clinic's).
+    pub programme: crate::programmes::model::report::ProgrammeFigures,
 }
 
 fn rate(part: u32, whole: u32) -> Option<f64> {
@@ -57,7 +59,8 @@ fn rate(part: u32, whole: u32) -> Option<f64> {
 }
 
 /// 0-100: the mean of the rates the unit has data for — visits done of planned, done on time,
-/// contracted residents served, received referrals answered in time. None without any data.
+/// contracted residents served, received referrals answered in time, obligations met on time
+/// (of those met or closed unmet). None without any data.
 pub fn score(f: &UnitFigures) -> Option<f64> {
     let parts: Vec<f64> = [
         rate(f.visits.done, f.visits.planned),
@@ -67,6 +70,10 @@ pub fn score(f: &UnitFigures) -> Option<f64> {
             f.contracts.signed,
         ),
         rate(f.referrals.answered_in_time, f.referrals.received),
+        rate(
+            f.programme.met_on_time,
+            f.programme.met_on_time + f.programme.met_late + f.programme.overdue,
+        ),
     ]
     .into_iter()
     .flatten()
@@ -125,6 +132,9 @@ mod tests {
             unserved: 1,
         };
         assert_eq!(score(&f), Some(58.3)); // (0.5 + 0.5 + 0.75) / 3
+        f.programme.met_on_time = 3;
+        f.programme.overdue = 1;
+        assert_eq!(score(&f), Some(62.5)); // (0.5 + 0.5 + 0.75 + 0.75) / 4
     }
 
     #[test]

@@ -367,3 +367,41 @@ db_test! {
         assert_eq!(discard.status, 409);
     }
 }
+
+db_test! {
+    async fn the_programme_report_counts_what_was_owed_met_and_overdue_and_the_unit_score_takes_it_in(app) {
+        let c = clinic(&app).await;
+        assert_eq!(sign(&app, &c, json!(["basic"]), today() - Duration::days(200)).await.status, 201);
+        // one follow-up done today, in control
+        let owed = obligations(&app, &c.sched, &format!("resident_id={}&status=due", c.resident)).await;
+        let quarter = of_rule(&owed, "chronic_quarterly_follow_up")[0].clone();
+        make_follow_up(&app, &c, quarter["visit_id"].as_str().unwrap(), "10:00", json!({"systolic_mmhg": 128, "diastolic_mmhg": 80})).await;
+        let overdue = obligations(&app, &c.sched, "status=overdue").await.len() as u64;
+        assert!(overdue > 0);
+        let period = format!("from={}&to={}", today() - Duration::days(300), today() + Duration::days(60));
+        let admin = app.admin().await;
+        let r = app.get(&format!("/api/v1/reports/programmes?{period}"), &admin).await;
+        assert_eq!(r.status, 200, "{r:?}");
+        let clinics = r.body["clinics"].as_array().unwrap();
+        assert_eq!(clinics.len(), 22, "every pilot clinic");
+        let mine = clinics.iter().find(|x| x["code"] == "WH-CL-01").unwrap();
+        let f = &mine["figures"];
+        assert_eq!(f["contracts_active"], 1, "{f:?}");
+        assert_eq!(f["overdue"].as_u64(), Some(overdue), "{f:?}");
+        assert_eq!(f["met_on_time"], 1, "{f:?}");
+        assert_eq!(f["hypertension"], json!({"judged": 1, "in_control": 1, "rate": 1.0}));
+        assert_eq!(f["on_time_rate"].as_f64(), Some(((1.0 / (1.0 + overdue as f64)) * 1000.0_f64).round() / 1000.0));
+        // clinic staff see their own clinic only; care homes and residents none of it
+        let own = app.get(&format!("/api/v1/reports/programmes?{period}"), &c.sched).await;
+        assert_eq!(own.body["clinics"].as_array().unwrap().len(), 1);
+        let home = app.token_for("home.r", Role::CareHome, Some("WH-CH-01")).await;
+        assert_eq!(app.get(&format!("/api/v1/reports/programmes?{period}"), &home).await.status, 403);
+        let bad = app.get("/api/v1/reports/programmes?from=2026-12-01&to=2026-11-01", &admin).await;
+        assert_eq!(bad.status, 422);
+        // the unit report carries the same figures, and the score takes the on-time rate in
+        let units = app.get(&format!("/api/v1/reports/units?{period}"), &admin).await;
+        let unit = units.body["units"].as_array().unwrap().iter().find(|u| u["code"] == "WH-CL-01").unwrap().clone();
+        assert_eq!(unit["figures"]["programme"]["overdue"].as_u64(), Some(overdue), "{unit:?}");
+        assert!(unit["score"].as_f64().unwrap() < 100.0, "overdue obligations lower the score: {unit:?}");
+    }
+}

@@ -10,12 +10,14 @@ use crate::error::{AppError, AppResult};
 
 mod contracts;
 mod drafts;
+mod figures;
 mod obligations;
 mod packages;
 mod reconcile;
 
 pub use contracts::{contract, contracts, renew, sign, terminate};
 pub use drafts::{discard, draft, drafts, send};
+pub use figures::figures;
 pub use obligations::{obligation, obligations, waive};
 pub use packages::{packages, update_package};
 pub use reconcile::{daily, reconcile, Summary};

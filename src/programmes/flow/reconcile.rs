@@ -34,7 +34,7 @@ pub struct Summary {
 }
 
 /// The readings of a visit's documentation (`vital_signs` as stored at check-out).
-fn readings(documentation: Option<&str>) -> Readings {
+pub(super) fn readings(documentation: Option<&str>) -> Readings {
     let doc: serde_json::Value = documentation
         .and_then(|d| serde_json::from_str(d).ok())
         .unwrap_or_default();

@@ -14,6 +14,7 @@ use crate::state::AppState;
 mod contracts;
 mod drafts;
 mod obligations;
+mod report;
 
 pub use contracts::{
     create_contract, get_contract, list_contracts, renew_contract, terminate_contract,
@@ -22,6 +23,7 @@ pub use drafts::{
     discard_referral_draft, get_referral_draft, list_referral_drafts, send_referral_draft,
 };
 pub use obligations::{get_obligation, list_obligations, waive_obligation};
+pub use report::programmes_report;
 
 pub(crate) fn ctx(state: &AppState) -> AppResult<Ctx<'_>> {
     Ctx::new(&state.settings, state.tz)

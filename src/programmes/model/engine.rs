@@ -272,9 +272,10 @@ fn contract_items(
     out
 }
 
-/// A completed visit meets, for each rule, the open obligation of its service type that closes
-/// first among those open on its day (one visit may meet a quarter's follow-up and a re-check),
-/// never the re-check it made itself (a re-check may come the same day).
+/// A completed visit meets, for each rule, one open obligation of its service type: the one whose
+/// window holds its day and closes first, else (late) the overdue one that closed first. One visit
+/// may meet a quarter's follow-up and a re-check, never the re-check it made itself (a re-check
+/// may come the same day).
 fn meet(owed: &mut [Owed], history: &[Done]) {
     let mut done: Vec<&Done> = history.iter().collect();
     done.sort_by(|a, b| (a.on, &a.visit_id).cmp(&(b.on, &b.visit_id)));
@@ -290,7 +291,8 @@ fn meet(owed: &mut [Owed], history: &[Done]) {
                         && o.earliest <= d.on
                         && !rules_met.contains(&o.rule)
                 })
-                .min_by_key(|o| (o.latest, o.period.clone()));
+                // the window holding the day first; else the overdue one closed first (met late)
+                .min_by_key(|o| (o.latest < d.on, o.latest, o.period.clone()));
             match pick {
                 Some(o) => {
                     rules_met.push(o.rule.clone());

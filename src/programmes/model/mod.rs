@@ -3,6 +3,7 @@
 pub mod engine;
 pub mod packages;
 pub mod person;
+pub mod report;
 pub mod rules;
 #[cfg(test)]
 mod tests;

@@ -214,6 +214,44 @@ fn a_contract_owes_its_package_items_but_not_twice_what_a_rule_owes() {
 }
 
 #[test]
+fn a_visit_meets_the_current_period_before_an_overdue_one() {
+    let p = person("1950-01-01", &["hypertension"], "2027-01-01");
+    let visit = follow_up("v1", "2027-05-10", 128.0, 80.0);
+    let list = owed(
+        &rules(),
+        &p,
+        None,
+        std::slice::from_ref(&visit),
+        year_2027(),
+    );
+    let met: Vec<_> = list
+        .iter()
+        .filter(|o| o.met_by.is_some())
+        .map(|o| o.period.as_str())
+        .collect();
+    assert_eq!(met, ["2027-Q2"], "Q1 stays missed");
+    let late = follow_up("v2", "2027-07-01", 128.0, 80.0);
+    let list = owed(&rules(), &p, None, &[visit, late.clone()], year_2027());
+    let q3 = list.iter().find(|o| o.period == "2027-Q3").unwrap();
+    assert_eq!(q3.met_by.as_ref().map(|m| m.0.as_str()), Some("v2"));
+    let only_late = owed(
+        &rules(),
+        &p,
+        None,
+        &[follow_up("v3", "2027-04-02", 128.0, 80.0)],
+        Span {
+            from: d("2027-01-01"),
+            to: d("2027-03-31"),
+        },
+    );
+    assert_eq!(
+        only_late[0].met_by.as_ref().map(|m| m.0.as_str()),
+        Some("v3"),
+        "met late when nothing else is open"
+    );
+}
+
+#[test]
 fn contracts_are_checked_before_anything_is_stored() {
     let new = NewContract {
         resident_id: "r".into(),

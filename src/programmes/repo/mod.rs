@@ -74,10 +74,12 @@ macro_rules! scoped {
 mod contracts;
 mod drafts;
 mod obligations;
+mod report;
 
 pub use contracts::*;
 pub use drafts::*;
 pub use obligations::*;
+pub use report::*;
 
 // ---- packages
 

@@ -108,6 +108,7 @@ pub fn cancel_owed(
 pub struct Completed {
     pub id: String,
     pub resident_id: String,
+    pub clinic_id: String,
     pub service_type: String,
     pub check_out_at: Option<NaiveDateTime>,
     pub documentation: Option<String>,
@@ -130,6 +131,7 @@ pub fn completed_since(
         .select((
             visits::id,
             visits::resident_id,
+            visits::clinic_id,
             visits::service_type,
             visits::check_out_at,
             visits::documentation,
