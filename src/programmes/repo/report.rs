@@ -6,12 +6,15 @@ use super::text;
 use crate::db::schema::{contracts, obligations};
 use crate::db::DbConn;
 
-/// Obligations whose window closes in [from, to): clinic, state, latest, met_on.
+/// An obligation as the report counts it: clinic, state, latest, met_on.
+pub type Closing = (String, String, String, Option<String>);
+
+/// Obligations whose window closes in [from, to).
 pub fn closing_between(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
-) -> QueryResult<Vec<(String, String, String, Option<String>)>> {
+) -> QueryResult<Vec<Closing>> {
     obligations::table
         .filter(obligations::latest.ge(text(from)))
         .filter(obligations::latest.lt(text(to)))
