@@ -6,6 +6,7 @@
 pub mod cast;
 pub mod handlers;
 pub mod people;
+pub mod programmes;
 pub mod referrals;
 pub mod visit_steps;
 pub mod visits;
@@ -59,6 +60,7 @@ impl<'a> Clock<'a> {
 pub struct Added {
     pub visits: usize,
     pub referrals: usize,
+    pub contracts: usize,
 }
 
 /// `carelink demo` (and `carelink serve` on an empty database outside production): adds what is
@@ -106,6 +108,7 @@ pub fn run(conn: &mut DbConn, settings: &Settings) -> AppResult<(Vec<DemoLogin>,
             added.visits = visits::add(conn, &clock, &residents)?;
             added.referrals = referrals::add(conn, &clock, &residents)?;
         }
+        added.contracts = programmes::add(conn, &clock, &residents[0])?;
         Ok::<_, AppError>((logins, added))
     })?;
     // The overdue referral escalates now rather than at the server's next scan.
@@ -148,10 +151,10 @@ pub fn print_logins(logins: &[DemoLogin], password_text: &str, added: Added) {
             l.organization
         );
     }
-    if added.visits + added.referrals > 0 {
+    if added.visits + added.referrals + added.contracts > 0 {
         println!(
-            "Added {} visits and {} referrals around today.",
-            added.visits, added.referrals
+            "Added {} visits, {} referrals and {} family-doctor contracts around today.",
+            added.visits, added.referrals, added.contracts
         );
     }
 }

@@ -296,6 +296,11 @@ async fn make_follow_up(app: &TestApp, c: &Clinic, visit: &str, hm: &str, vitals
         )
         .await;
     assert_eq!(s.status, 200, "{s:?}");
+    document(app, c, visit, vitals).await
+}
+
+/// The family doctor checks in at the resident's home and out with these vital signs.
+async fn document(app: &TestApp, c: &Clinic, visit: &str, vitals: Value) -> Resp {
     let home = json!({"lat": 25.058, "lon": 102.712});
     assert_eq!(
         app.post(&format!("/api/v1/visits/{visit}/check-in"), &c.doc, home)
@@ -319,6 +324,32 @@ async fn make_follow_up(app: &TestApp, c: &Clinic, visit: &str, hm: &str, vitals
     out
 }
 
+/// Plans the clinic's day `d` with the optimiser and applies the proposal.
+async fn plan_and_apply(app: &TestApp, c: &Clinic, d: NaiveDate) -> Resp {
+    let started = app
+        .post(
+            "/api/v1/planning/runs",
+            &c.sched,
+            json!({"clinic_id": app.org_id("WH-CL-01"), "date": d, "time_limit_seconds": 20}),
+        )
+        .await;
+    assert_eq!(started.status, 202, "{started:?}");
+    let path = format!("/api/v1/planning/runs/{}", started.id());
+    for _ in 0..300 {
+        let r = app.get(&path, &c.sched).await;
+        if r.body["status"] != "running" {
+            assert_eq!(r.body["status"], "completed", "{r:?}");
+            let applied = app
+                .post(&format!("{path}/apply"), &c.sched, json!({}))
+                .await;
+            assert_eq!(applied.status, 200, "{applied:?}");
+            return applied;
+        }
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the run did not finish");
+}
+
 db_test! {
     async fn from_signing_to_a_draft_referral_in_the_hospitals_inbox(app) {
         let c = clinic(&app).await;
@@ -329,8 +360,15 @@ db_test! {
         let first = quarter["visit_id"].as_str().expect("its visit requested").to_string();
         let pool = app.get("/api/v1/visits/pool", &c.sched).await;
         assert!(pool.body["items"].as_array().unwrap().iter().any(|v| v["id"] == json!(first)));
-        // out of control: a re-check within 14 days is owed, with its visit
-        make_follow_up(&app, &c, &first, "09:00", json!({"systolic_mmhg": 152, "diastolic_mmhg": 96})).await;
+        // the day planner books it (its window spans days: tomorrow is one of them) ...
+        let window_end: chrono::DateTime<chrono::FixedOffset> = app.get(&format!("/api/v1/visits/{first}"), &c.sched).await
+            .body["window_end"].as_str().unwrap().parse().unwrap();
+        let d = (today() + Duration::days(1)).min(window_end.date_naive());
+        plan_and_apply(&app, &c, d).await;
+        let booked = app.get(&format!("/api/v1/visits/{first}"), &c.sched).await;
+        assert_eq!((booked.body["status"].as_str(), booked.body["clinician_id"].as_str()), (Some("scheduled"), Some(c.doc_id.as_str())), "{booked:?}");
+        // ... and out of control at the door: a re-check within 14 days is owed, with its visit
+        document(&app, &c, &first, json!({"systolic_mmhg": 152, "diastolic_mmhg": 96})).await;
         let met = app.get(&format!("/api/v1/obligations/{}", quarter["id"].as_str().unwrap()), &c.sched).await;
         assert_eq!((met.body["status"].as_str(), met.body["on_time"].as_bool()), (Some("met"), Some(true)), "{met:?}");
         let owed = obligations(&app, &c.sched, &format!("resident_id={}", c.resident)).await;

@@ -104,7 +104,8 @@ impl RuleSet {
     }
 
     /// The condition groups (`hypertension`, `diabetes`) a resident's conditions put them in: a
-    /// condition matches a group's word (any case) or starts with one of its ICD-10 codes.
+    /// condition holds one of a group's words (any case: `2型糖尿病` holds `糖尿病`) or starts with
+    /// one of its ICD-10 codes.
     pub fn groups(&self, conditions: &[String]) -> Vec<String> {
         self.chronic_conditions
             .iter()
@@ -113,7 +114,11 @@ impl RuleSet {
                     let c = c.trim().to_lowercase();
                     words.iter().any(|w| {
                         let w = w.to_lowercase();
-                        c == w || (is_icd(&w) && c.to_uppercase().starts_with(&w.to_uppercase()))
+                        if is_icd(&w) {
+                            c.to_uppercase().starts_with(&w.to_uppercase())
+                        } else {
+                            c.contains(&w)
+                        }
                     })
                 })
             })
