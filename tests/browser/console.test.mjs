@@ -764,6 +764,12 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   await sched.click('.nav-link[data-view="report"]');
   await sched.locator('.page-title', { hasText: 'Unit report' }).waitFor({ timeout: WAIT });
   await shot(sched, '15-english-report');
+  await sched.click('.nav-link[data-view="care"]');
+  await sched.locator('.page-title', { hasText: 'Contracts and what is owed' }).waitFor({ timeout: WAIT });
+  await sched.click('.tab[data-tab="overdue"]');
+  await sched.locator('.card-head h2', { hasText: 'Overdue obligations' }).waitFor({ timeout: WAIT });
+  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  await shot(sched, '15a-english-overdue');
   await sched.click('#logout');
   await sched.locator('#login-username').waitFor({ timeout: WAIT });
   assert.match(await sched.locator('.login-card').innerText(), /Staff sign-in/);
