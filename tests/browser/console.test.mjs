@@ -724,6 +724,19 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
       .concat((await call(await tokenFor('desk-ho02'), 'GET', '/referrals?box=inbox&limit=500')).items);
     assert.ok(inbox.some((r) => r.id === sent.referral_id), 'the referral is in a hospital\'s inbox');
     await shot(sched, '22a-care-draft-sent');
+    // Two more out of control make another draft: 放弃 with a reason discards it.
+    await uncontrolledFollowUps(who);
+    await sched.click('.tab[data-tab="residents"]');
+    await sched.click('.tab[data-tab="drafts"]');
+    const again = (await call(schedToken, 'GET', `/referral-drafts?status=draft&resident_id=${who.id}`)).items;
+    assert.ok(again.length, 'another draft');
+    const next = sched.locator(`.df-item[data-draft-id="${again[0].id}"]`);
+    await next.locator('.df-discard').click();
+    await sched.locator('dialog[open] textarea[name="reason"]').fill('已电话联系，家属选择自行就医');
+    await sched.locator('dialog[open] button[data-role="confirm"]').click();
+    await next.waitFor({ state: 'detached', timeout: WAIT });
+    const gone = await call(schedToken, 'GET', `/referral-drafts/${again[0].id}`);
+    assert.deepEqual([gone.status, gone.discard_reason], ['discarded', '已电话联系，家属选择自行就医']);
   }
 
   // A visit's dialog on the day view links its resident's care page.
