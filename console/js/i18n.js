@@ -1,10 +1,11 @@
 // The interface's language: Simplified Chinese by default, English on the switch; t() looks a
-// string up in the dictionary (strings.js, strings-referrals.js), filling in {name} variables.
+// string up in the dictionary (strings.js, strings-referrals.js, strings-care.js), filling in {name} variables.
+import { CARE_STRINGS } from './strings-care.js';
 import { REFERRAL_STRINGS } from './strings-referrals.js';
 import { STRINGS } from './strings.js';
 
 const LANG_KEY = 'carelink.lang';
-export const DICT = { ...STRINGS, ...REFERRAL_STRINGS };
+export const DICT = { ...STRINGS, ...REFERRAL_STRINGS, ...CARE_STRINGS };
 
 export let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh';
 export const L = () => (lang === 'en' ? 1 : 0);

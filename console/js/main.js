@@ -1,10 +1,11 @@
 // carelink staff console: a static single-page app, one more client of the public API (/api/v1).
 // Plain modern JavaScript in native ES modules, no framework, no build step. This module boots the
 // console, draws the shell (the header with the screens of the role) and routes between the
-// screens (#day, #book, #referrals, #report); it wires the modules that must not import a screen
+// screens (#day, #book, #care, #referrals, #report); it wires the modules that must not import a screen
 // (the session, the language switch, the visit dialogs) to what they do on screen.
 import { all, api, q } from './api.js';
 import { refreshBookDay, viewBook } from './booking.js';
+import { viewCare } from './care.js';
 import { refreshDay, viewDay } from './day.js';
 import { $, clear, h } from './dom.js';
 import { startEvents, stopEvents } from './events.js';
@@ -56,10 +57,13 @@ function route(force = false) {
   else for (const a of document.querySelectorAll('.nav-link')) a.classList.toggle('active', a.dataset.view === v);
   if (!v) return;
   const main = $('#main');
-  if (!changed && !force && main.dataset.view === v) return;
+  // The care screen keeps its place in the hash (#care?resident=ID): a new place redraws it.
+  const hash = location.hash || '';
+  if (!changed && !force && main.dataset.view === v && (v !== 'care' || main.dataset.hash === hash)) return;
   clear(main);
   main.dataset.view = v;
-  ({ day: viewDay, book: viewBook, referrals: viewReferrals, report: viewReport })[v](main);
+  main.dataset.hash = hash;
+  ({ day: viewDay, book: viewBook, care: viewCare, referrals: viewReferrals, report: viewReport })[v](main);
 }
 
 async function logout() {

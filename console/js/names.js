@@ -53,7 +53,7 @@ export async function ensureResidents(ids) {
 export function viewsFor(role) {
   switch (role) {
     case 'scheduler':
-    case 'clinician': return ['day', 'book', 'referrals', 'report'];
+    case 'clinician': return ['day', 'book', 'care', 'referrals', 'report'];
     case 'hospital':
     case 'care_home': return ['referrals', 'report'];
     case 'admin': return ['referrals', 'report'];

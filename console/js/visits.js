@@ -34,7 +34,9 @@ export function visitDialog(v) {
     [t('visit.priority'), tOr(`vprio.${v.priority}`, v.priority)],
     [t('visit.travel'), v.travel_minutes_before !== null && v.travel_minutes_before !== undefined ? t('common.minutes', { n: v.travel_minutes_before }) : null],
     [t('visit.notes'), v.notes],
+    [t('care.familyDoctor'), r.family_doctor_id ? staffName(r.family_doctor_id) : null],
   ]);
+  const link = h('p', { class: 'small' }, h('a', { href: `#care?resident=${encodeURIComponent(v.resident_id)}`, class: 'care-link', on: { click: () => { const d = document.querySelector('dialog[open]'); if (d) { d.close(); d.remove(); } } } }, `${t('care.fromVisit')} ›`));
   const actions = [{ label: t('common.close') }];
   if (canBook() && ['requested', 'scheduled'].includes(v.status)) {
     actions.unshift({ label: t('visit.cancel'), cls: 'btn-danger-ghost', onClick: () => { setTimeout(() => cancelVisitDialog(v), 0); } });
@@ -42,7 +44,7 @@ export function visitDialog(v) {
   if (canBook() && v.status === 'scheduled') {
     actions.splice(1, 0, { label: t('visit.reschedule'), cls: 'btn-secondary', role: 'reschedule', onClick: () => { setTimeout(() => scheduleDialog(v, true), 0); } });
   }
-  openDialog({ title: t('visit.title'), content, actions });
+  openDialog({ title: t('visit.title'), content: [content, link], actions });
 }
 
 export function cancelVisitDialog(v) {

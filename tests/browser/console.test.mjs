@@ -173,7 +173,7 @@ await step('(a) the login page shows, and sched01 signs in to the day view', asy
   await login(sched, 'sched01');
   assert.match(await sched.locator('.user-name').innerText(), new RegExp(me.display_name));
   const nav = await sched.locator('.nav-link .nav-label').allInnerTexts();
-  assert.deepEqual(nav, ['日程', '预约上门', '双向转诊', '考核报表'], `the scheduler's screens: ${nav}`);
+  assert.deepEqual(nav, ['日程', '预约上门', '签约履约', '双向转诊', '考核报表'], `the scheduler's screens: ${nav}`);
   // The day view opens on tomorrow, with one timeline row per clinician of the clinic.
   await sched.locator(`.timeline[data-date="${TOMORROW}"]`).waitFor({ timeout: WAIT });
   assert.equal(await sched.inputValue('#day-date'), TOMORROW);
@@ -488,7 +488,7 @@ await step('the referral outbox, the report with its CSV, and the tablet width',
   await shot(desk, '11-report');
 
   await sched.setViewportSize({ width: 768, height: 1024 });
-  for (const view of ['day', 'book', 'referrals', 'report']) {
+  for (const view of ['day', 'book', 'care', 'referrals', 'report']) {
     await sched.click(`.nav-link[data-view="${view}"]`);
     await sched.waitForTimeout(600);
     await noHorizontalScroll(sched, `the ${view} screen`);
@@ -559,11 +559,213 @@ await step('a second tab shares the session, both stay signed in through refresh
   await login(sched, 'sched01');
 });
 
+const ageOf = (birth) => {
+  const [y, m, d] = birth.split('-').map(Number);
+  const [ty, tm, td] = shanghaiToday().split('-').map(Number);
+  return ty - y - ((tm < m || (tm === m && td < d)) ? 1 : 0);
+};
+// Two chronic-disease follow-ups with a blood pressure out of control, done through the API as the
+// clinician's phone would (book, check in at the door, check out with the readings), then the
+// programme pass (admin): the server's rule makes a draft up-referral. Answers the visits done.
+async function uncontrolledFollowUps(resident) {
+  const from = `${DAY}T08:00:00+08:00`;
+  const to = `${DAY}T18:00:00+08:00`;
+  const tokens = new Map();
+  for (const u of ['doc01', 'nurse01', 'rehab01']) {
+    const tk = await tokenFor(u);
+    tokens.set((await call(tk, 'GET', '/me')).id, tk);
+  }
+  const done = [];
+  for (const [sys, dia] of [[168, 98], [172, 102]]) {
+    const slots = (await call(schedToken, 'GET', `/availability?resident_id=${resident.id}&service_type=chronic_disease_follow_up&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).items
+      .filter((x) => tokens.has(x.clinician_id));
+    assert.ok(slots.length, 'a free slot for a follow-up');
+    const v = await call(schedToken, 'POST', '/visits', {
+      resident_id: resident.id, service_type: 'chronic_disease_follow_up', window_start: from, window_end: to,
+      clinician_id: slots[0].clinician_id, starts_at: slots[0].starts_at,
+    });
+    const tk = tokens.get(v.clinician_id);
+    const at = { lat: resident.location.lat, lon: resident.location.lon };
+    await call(tk, 'POST', `/visits/${v.id}/check-in`, at);
+    done.push(await call(tk, 'POST', `/visits/${v.id}/check-out`, { ...at, vital_signs: { systolic_mmhg: sys, diastolic_mmhg: dia } }));
+  }
+  await call(await tokenFor('admin'), 'POST', '/programmes/run');
+  return done;
+}
+await step('(f) care programmes: a contract is signed on a resident\'s care page, what is owed shows, one is waived; the overdue list and the drafts', async () => {
+  // A resident of 65 or more (owed a yearly health check) with no active contract. The demo data may
+  // hold contracts: when every such resident has one, the test ends one through the API first.
+  const active = (await call(schedToken, 'GET', '/contracts?status=active&limit=500')).items;
+  const old = residents.filter((r) => ageOf(r.birth_date) >= 65 && !r.care_home_id)
+    .sort((a, b) => (b.conditions.some((c) => /高血压|hypertension/.test(c)) ? 1 : 0) - (a.conditions.some((c) => /高血压|hypertension/.test(c)) ? 1 : 0));
+  assert.ok(old.length, 'the demo clinic needs a resident of 65 or more');
+  let who = old.find((r) => !active.some((c) => c.resident_id === r.id));
+  if (!who) {
+    who = old[0];
+    const c = active.find((x) => x.resident_id === who.id);
+    await call(schedToken, 'POST', `/contracts/${c.id}/terminate`, { reason: '浏览器测试：重新签约' });
+  }
+  const hypertensive = who.conditions.some((c) => /高血压|hypertension/.test(c));
+  const doctor = clinicians.find((c) => c.skills.includes('general_practice'));
+
+  // The menu's care screen lists the residents; the search narrows the list.
+  await sched.click('.nav-link[data-view="care"]');
+  await sched.locator('#res-list .res-item').first().waitFor({ timeout: WAIT });
+  const all = await sched.locator('#res-list .res-item').count();
+  await sched.fill('#res-search', who.name);
+  await sched.locator(`.res-item[data-resident-id="${who.id}"]`).waitFor({ timeout: WAIT });
+  assert.ok(await sched.locator('#res-list .res-item').count() < all, 'the search narrows the list');
+  assert.match(await sched.locator(`.res-item[data-resident-id="${who.id}"]`).innerText(), /未签约/);
+  await shot(sched, '16-care-residents');
+  await sched.click(`.res-item[data-resident-id="${who.id}"] a[data-care]`);
+  await sched.locator('#ct-sign').waitFor({ timeout: WAIT });
+  assert.match(await sched.locator('.page-title').innerText(), new RegExp(`${who.name} · 护理签约`));
+
+  // Signing with no package is refused in the form; then 基础包 (and 高血压管理包 for a hypertensive resident).
+  await sched.uncheck('#ct-sign input[value="basic"]');
+  await sched.click('#ct-sign button[type=submit]');
+  await sched.locator('#ct-sign .problem-fields li[data-field="package_codes"]').waitFor({ timeout: WAIT });
+  await sched.check('#ct-sign input[value="basic"]');
+  if (hypertensive) await sched.check('#ct-sign input[value="hypertension"]');
+  await sched.selectOption('#ct-doctor', doctor.id);
+  await shot(sched, '17-care-sign-form');
+  await sched.click('#ct-sign button[type=submit]');
+  await sched.locator('.contract[data-status="active"]').waitFor({ timeout: WAIT });
+  const signed = (await call(schedToken, 'GET', `/contracts?resident_id=${who.id}&status=active`)).items;
+  assert.equal(signed.length, 1, 'one active contract');
+  assert.deepEqual(signed[0].package_codes.slice().sort(), (hypertensive ? ['basic', 'hypertension'] : ['basic']));
+  assert.equal(signed[0].family_doctor_id, doctor.id);
+  const box = await sched.locator('.contract').innerText();
+  assert.match(box, /履约中/);
+  assert.match(box, new RegExp(doctor.display_name));
+  assert.match(box, /基础包/);
+
+  // What is owed: the timeline lists the resident's obligations, the yearly health check among them.
+  await sched.locator('#ob-box .ob-item').first().waitFor({ timeout: WAIT });
+  const owed = (await call(schedToken, 'GET', `/obligations?resident_id=${who.id}&limit=500`)).items;
+  assert.ok(owed.some((o) => o.service_type === 'health_check'), 'a resident of 65 or more is owed a health check');
+  assert.equal(await sched.locator('#ob-box .ob-item').count(), owed.length, 'one timeline entry per obligation');
+  await sched.locator('#vitals-box .vt-chart, #vitals-box .empty').first().waitFor({ timeout: WAIT });
+  await shot(sched, '18-care-signed');
+
+  // Waive an open one: "other" needs a comment; "hospitalised" with a comment waives it.
+  const open = owed.find((o) => ['upcoming', 'due', 'overdue'].includes(o.status));
+  assert.ok(open, 'an open obligation to waive');
+  const item = sched.locator(`.ob-item[data-obligation-id="${open.id}"]`);
+  await item.locator('.ob-waive').click();
+  const dlg = sched.locator('dialog[open]');
+  await dlg.locator('select[name="reason"]').selectOption('other');
+  await dlg.locator('button[data-role="confirm"]').click();
+  await dlg.locator('.problem-fields li[data-field="comment"]').waitFor({ timeout: WAIT });
+  await dlg.locator('select[name="reason"]').selectOption('hospitalised');
+  await dlg.locator('textarea[name="comment"]').fill('住院治疗中');
+  await shot(sched, '19-care-waive-dialog');
+  await dlg.locator('button[data-role="confirm"]').click();
+  await sched.locator(`.ob-item[data-obligation-id="${open.id}"][data-status="waived"]`).waitFor({ timeout: WAIT });
+  const waived = await call(schedToken, 'GET', `/obligations/${open.id}`);
+  assert.deepEqual([waived.status, waived.reason, waived.comment], ['waived', 'hospitalised', '住院治疗中']);
+  assert.match(await sched.locator(`.ob-item[data-obligation-id="${open.id}"]`).innerText(), /已免除[\s\S]*住院中/);
+
+  // A resident with vital signs in a completed visit: the chart draws them with the thresholds.
+  const done = (await call(schedToken, 'GET', '/visits?status=completed&limit=500')).items
+    .filter((v) => v.documentation && v.documentation.vital_signs && typeof v.documentation.vital_signs.systolic_mmhg === 'number');
+  if (done.length) {
+    await sched.evaluate((id) => { location.hash = `#care?resident=${id}`; }, done[0].resident_id);
+    await sched.locator('#vitals-box .vt-chart[data-chart="bp"]').waitFor({ timeout: WAIT });
+    assert.equal(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] .vt-threshold').count(), 2, '140 and 90 mmHg lines');
+    assert.ok(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] circle').count() >= 2, 'systolic and diastolic points');
+    await shot(sched, '20-care-vitals');
+  }
+
+  // Two follow-ups out of control in a row: the care page charts them above the lines, and the
+  // drafts tab holds the up-referral the server prepared.
+  let followUps = [];
+  if (hypertensive) {
+    followUps = await uncontrolledFollowUps(who);
+    await sched.click('#care-back'); // the page on show may be this resident's already: open it afresh
+    await sched.locator('#res-list .res-item').first().waitFor({ timeout: WAIT });
+    await sched.evaluate((id) => { location.hash = `#care?resident=${id}`; }, who.id);
+    await sched.locator(`#care-resident[data-resident-id="${who.id}"]`).waitFor({ timeout: WAIT });
+    await sched.locator('#vitals-box .vt-chart[data-chart="bp"]').waitFor({ timeout: WAIT });
+    assert.ok(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] circle.is-high').count() >= 4, 'the out-of-control readings are marked');
+    await shot(sched, '20a-care-uncontrolled');
+  }
+  // The clinic's overdue list and the draft referrals, as the API has them.
+  await sched.click('.nav-link[data-view="care"]');
+  await sched.click('.tab[data-tab="overdue"]');
+  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  const overdue = (await call(schedToken, 'GET', '/obligations?status=overdue&limit=500')).items;
+  assert.equal(await sched.locator('#od-list tbody tr').count(), overdue.length, 'one row per overdue obligation');
+  await sched.check('#od-due');
+  await sched.waitForTimeout(300);
+  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  await shot(sched, '21-care-overdue');
+  await sched.click('.tab[data-tab="drafts"]');
+  await sched.locator('#df-list .df-item, #df-list .empty').first().waitFor({ timeout: WAIT });
+  const drafts = (await call(schedToken, 'GET', '/referral-drafts?status=draft&limit=500')).items;
+  assert.equal(await sched.locator('#df-list .df-item').count(), drafts.length, 'one entry per draft');
+  await shot(sched, '22-care-drafts');
+  const mine = drafts.find((d) => d.resident_id === who.id && d.status === 'draft');
+  if (followUps.length) {
+    assert.ok(mine, `two uncontrolled follow-ups made a draft for ${who.name}`);
+    const item = sched.locator(`.df-item[data-draft-id="${mine.id}"]`);
+    const text = await item.innerText();
+    assert.match(text, new RegExp(who.name));
+    assert.match(text, /168\/98 mmHg[\s\S]*172\/102 mmHg/, 'the two follow-ups with their readings');
+    assert.match(text, /高血压/);
+    // 发送: the draft becomes a referral in the hospital's inbox.
+    await item.locator('.df-send').click();
+    await sched.locator('dialog[open] button[data-role="confirm"]').click();
+    await sched.locator(`.df-item[data-draft-id="${mine.id}"]`).waitFor({ state: 'detached', timeout: WAIT });
+    const sent = await call(schedToken, 'GET', `/referral-drafts/${mine.id}`);
+    assert.equal(sent.status, 'sent');
+    assert.ok(sent.referral_id, 'the draft names its referral');
+    const inbox = (await call(await tokenFor('desk-ho01'), 'GET', '/referrals?box=inbox&limit=500')).items
+      .concat((await call(await tokenFor('desk-ho02'), 'GET', '/referrals?box=inbox&limit=500')).items);
+    assert.ok(inbox.some((r) => r.id === sent.referral_id), 'the referral is in a hospital\'s inbox');
+    await shot(sched, '22a-care-draft-sent');
+    // Two more out of control make another draft: 放弃 with a reason discards it.
+    await uncontrolledFollowUps(who);
+    await sched.click('.tab[data-tab="residents"]');
+    await sched.click('.tab[data-tab="drafts"]');
+    const again = (await call(schedToken, 'GET', `/referral-drafts?status=draft&resident_id=${who.id}`)).items;
+    assert.ok(again.length, 'another draft');
+    const next = sched.locator(`.df-item[data-draft-id="${again[0].id}"]`);
+    await next.locator('.df-discard').click();
+    await sched.locator('dialog[open] textarea[name="reason"]').fill('已电话联系，家属选择自行就医');
+    await sched.locator('dialog[open] button[data-role="confirm"]').click();
+    await next.waitFor({ state: 'detached', timeout: WAIT });
+    const gone = await call(schedToken, 'GET', `/referral-drafts/${again[0].id}`);
+    assert.deepEqual([gone.status, gone.discard_reason], ['discarded', '已电话联系，家属选择自行就医']);
+  }
+
+  // A visit's dialog on the day view links its resident's care page.
+  await sched.click('.nav-link[data-view="day"]');
+  await setDayDate(sched, DAY);
+  const block = sched.locator('.tl-block').first();
+  await block.waitFor({ timeout: WAIT });
+  await block.click();
+  await sched.locator('dialog[open] .care-link').click();
+  await sched.locator('#care-resident').waitFor({ timeout: WAIT });
+  assert.equal(await sched.locator('dialog[open]').count(), 0, 'the dialog closed');
+
+  // 解约: terminating the contract brings the sign form back and lists the contract as earlier.
+  await sched.evaluate((id) => { location.hash = `#care?resident=${id}`; }, who.id);
+  await sched.locator(`#care-resident[data-resident-id="${who.id}"]`).waitFor({ timeout: WAIT });
+  await sched.locator('#ct-terminate').click();
+  const end = sched.locator('dialog[open]');
+  await end.locator('textarea[name="reason"]').fill('浏览器测试：解约');
+  await end.locator('button[data-role="confirm"]').click();
+  await sched.locator('#ct-sign').waitFor({ timeout: WAIT });
+  assert.equal((await call(schedToken, 'GET', `/contracts/${signed[0].id}`)).status, 'terminated');
+  await sched.locator('.past-contracts').waitFor({ timeout: WAIT });
+});
+
 await step('(e) the English switch shows English labels and is remembered', async () => {
   await sched.click('.nav-link[data-view="day"]');
   await sched.click('#lang-toggle');
   await sched.locator('.nav-link[data-view="day"]', { hasText: 'Day' }).waitFor({ timeout: WAIT });
-  assert.deepEqual(await sched.locator('.nav-link .nav-label').allInnerTexts(), ['Day', 'Book a visit', 'Referrals', 'Unit report']);
+  assert.deepEqual(await sched.locator('.nav-link .nav-label').allInnerTexts(), ['Day', 'Book a visit', 'Care programmes', 'Referrals', 'Unit report']);
   assert.equal(await sched.getAttribute('html', 'lang'), 'en');
   await sched.locator('.page-title', { hasText: 'Visits of the day' }).waitFor({ timeout: WAIT });
   await setDayDate(sched, DAY);
@@ -575,6 +777,12 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   await sched.click('.nav-link[data-view="report"]');
   await sched.locator('.page-title', { hasText: 'Unit report' }).waitFor({ timeout: WAIT });
   await shot(sched, '15-english-report');
+  await sched.click('.nav-link[data-view="care"]');
+  await sched.locator('.page-title', { hasText: 'Contracts and what is owed' }).waitFor({ timeout: WAIT });
+  await sched.click('.tab[data-tab="overdue"]');
+  await sched.locator('.card-head h2', { hasText: 'Overdue obligations' }).waitFor({ timeout: WAIT });
+  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  await shot(sched, '15a-english-overdue');
   await sched.click('#logout');
   await sched.locator('#login-username').waitFor({ timeout: WAIT });
   assert.match(await sched.locator('.login-card').innerText(), /Staff sign-in/);
