@@ -623,6 +623,7 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
 
   // Signing with no package is refused in the form; then 基础包 (and 高血压管理包 for a hypertensive resident).
   await sched.uncheck('#ct-sign input[value="basic"]');
+  await sched.selectOption('#ct-doctor', doctor.id);
   await sched.click('#ct-sign button[type=submit]');
   await sched.locator('#ct-sign .problem-fields li[data-field="package_codes"]').waitFor({ timeout: WAIT });
   await sched.check('#ct-sign input[value="basic"]');
