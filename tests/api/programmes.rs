@@ -443,3 +443,38 @@ db_test! {
         assert!(unit["score"].as_f64().unwrap() < 100.0, "overdue obligations lower the score: {unit:?}");
     }
 }
+
+db_test! {
+    async fn a_contract_past_its_end_expires_in_the_pass_and_can_be_renewed(app) {
+        let c = clinic(&app).await;
+        let r = app.post("/api/v1/contracts", &c.sched, json!({"resident_id": c.resident, "package_codes": ["basic", "hypertension"],
+            "family_doctor_id": c.doc_id, "starts_on": today() - Duration::days(300), "ends_on": today() - Duration::days(1)})).await;
+        assert_eq!(r.status, 201, "{r:?}");
+        let admin = app.admin().await;
+        let pass = app.post("/api/v1/programmes/run", &admin, json!({})).await;
+        assert_eq!(pass.body["expired"], 1, "{pass:?}");
+        let c1 = app.get(&format!("/api/v1/contracts/{}", r.id()), &c.sched).await;
+        assert_eq!(c1.body["status"], "expired");
+        assert_eq!(app.post("/api/v1/programmes/run", &admin, json!({})).await.body["expired"], 0, "once");
+        assert_eq!(app.count("events WHERE kind = 'contract.expire'"), 1);
+        let renewed = app.post(&format!("/api/v1/contracts/{}/renew", r.id()), &c.sched, json!({})).await;
+        assert_eq!((renewed.status, renewed.body["status"].as_str()), (200, Some("active")), "{renewed:?}");
+        let end: NaiveDate = renewed.body["ends_on"].as_str().unwrap().parse().unwrap();
+        assert!(end > today() + Duration::days(300));
+    }
+}
+
+db_test! {
+    async fn editing_a_residents_conditions_changes_what_they_are_owed(app) {
+        let c = clinic(&app).await;
+        let r = app.post("/api/v1/residents", &c.sched, json!({"name": "赵", "sex": "male", "birth_date": "1970-06-01",
+            "location": {"lat": 25.05, "lon": 102.7}, "community_id": app.org_id("WH-CM-01")})).await;
+        let id = r.id();
+        assert!(obligations(&app, &c.sched, &format!("resident_id={id}")).await.is_empty(), "56, no chronic condition: nothing owed");
+        let p = app.patch(&format!("/api/v1/residents/{id}"), &c.sched, json!({"conditions": ["2型糖尿病"]})).await;
+        assert_eq!(p.status, 200, "{p:?}");
+        let owed = obligations(&app, &c.sched, &format!("resident_id={id}")).await;
+        assert!(!owed.is_empty() && owed.iter().all(|o| o["rule"] == "chronic_quarterly_follow_up"), "{owed:?}");
+        assert!(owed.iter().all(|o| o["visit_id"].is_null()), "no contract: owed, but no visit requested");
+    }
+}
