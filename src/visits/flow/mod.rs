@@ -51,15 +51,22 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// A district-time day as a UTC range.
+/// A district-time day as a UTC range (from its first moment to the next day's).
 pub fn day_bounds(tz: chrono_tz::Tz, d: NaiveDate) -> AppResult<(NaiveDateTime, NaiveDateTime)> {
-    use crate::http::extract::{check_day, parse_time};
-    let d = check_day("date", d)?;
-    let s = d.format("%Y-%m-%d").to_string();
-    let next = (d + chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    Ok((parse_time("date", &s, tz)?, parse_time("date", &next, tz)?))
+    let bad = || AppError::invalid("date", "must be a date in the years 1900-2100");
+    if !crate::time::in_range(d) {
+        return Err(bad());
+    }
+    let first_moment = |day: NaiveDate| {
+        day.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.naive_utc())
+            .ok_or_else(bad)
+    };
+    Ok((
+        first_moment(d)?,
+        first_moment(d + chrono::Duration::days(1))?,
+    ))
 }
 
 /// What a search for free slots asks.
