@@ -83,6 +83,69 @@ pub fn shift_clinics(user: &CurrentUser) -> Option<Vec<String>> {
     }
 }
 
+/// Which home visits and recurring plans a caller may see.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VisitScope {
+    All,
+    /// The visits a clinic makes (its schedulers and clinicians).
+    Clinic(String),
+    /// The visits of a care home's residents.
+    CareHome(String),
+    /// Only this resident's.
+    Resident(String),
+    Nothing,
+}
+
+pub fn visit_scope(user: &CurrentUser) -> VisitScope {
+    match (user.role, &user.organization_id, &user.resident_id) {
+        (Role::Admin, ..) => VisitScope::All,
+        (Role::Scheduler | Role::Clinician, Some(clinic), _) => VisitScope::Clinic(clinic.clone()),
+        (Role::CareHome, Some(home), _) => VisitScope::CareHome(home.clone()),
+        (Role::Resident, _, Some(r)) => VisitScope::Resident(r.clone()),
+        _ => VisitScope::Nothing,
+    }
+}
+
+/// The organisation a staff member acts for (None for admin and residents): who sends and
+/// receives referrals.
+pub fn acting_org(user: &CurrentUser) -> Option<&str> {
+    match user.role {
+        Role::Scheduler | Role::Clinician | Role::CareHome | Role::Hospital => {
+            user.organization_id.as_deref()
+        }
+        Role::Admin | Role::Resident => None,
+    }
+}
+
+/// Which referrals a caller may see.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReferralScope {
+    All,
+    /// Those an organisation sent, received, or watches (a care home's signed clinic).
+    Organization(String),
+    /// Only this resident's.
+    Resident(String),
+    Nothing,
+}
+
+pub fn referral_scope(user: &CurrentUser) -> ReferralScope {
+    if user.role == Role::Admin {
+        return ReferralScope::All;
+    }
+    if let Some(org) = acting_org(user) {
+        return ReferralScope::Organization(org.to_string());
+    }
+    match (user.role, &user.resident_id) {
+        (Role::Resident, Some(r)) => ReferralScope::Resident(r.clone()),
+        _ => ReferralScope::Nothing,
+    }
+}
+
+/// Which clinics' planning runs a caller may see: None for all (admin), Some(empty) for none.
+pub fn planning_clinics(user: &CurrentUser) -> Option<Vec<String>> {
+    shift_clinics(user)
+}
+
 /// Writes are allowed by role first; the object's scope is checked by the query that loads it.
 pub fn require_role(user: &CurrentUser, allowed: &[Role]) -> Result<(), AppError> {
     if allowed.contains(&user.role) {
@@ -158,6 +221,50 @@ mod tests {
         assert_eq!(
             resident_scope(&user(Role::Resident, None, None, Some("r"))),
             ResidentScope::Only("r".into())
+        );
+    }
+
+    #[test]
+    fn visits_are_seen_by_their_clinic_the_residents_care_home_and_the_resident() {
+        assert_eq!(
+            visit_scope(&user(Role::Admin, None, None, None)),
+            VisitScope::All
+        );
+        assert_eq!(
+            visit_scope(&user(Role::Clinician, Some("cl"), Some("cm"), None)),
+            VisitScope::Clinic("cl".into())
+        );
+        assert_eq!(
+            visit_scope(&user(Role::CareHome, Some("ch"), None, None)),
+            VisitScope::CareHome("ch".into())
+        );
+        assert_eq!(
+            visit_scope(&user(Role::Hospital, Some("h"), None, None)),
+            VisitScope::Nothing
+        );
+        assert_eq!(
+            visit_scope(&user(Role::Resident, None, None, Some("r"))),
+            VisitScope::Resident("r".into())
+        );
+    }
+
+    #[test]
+    fn referrals_are_seen_by_the_organisations_on_them_and_the_resident() {
+        assert_eq!(
+            referral_scope(&user(Role::Hospital, Some("h"), None, None)),
+            ReferralScope::Organization("h".into())
+        );
+        assert_eq!(
+            referral_scope(&user(Role::Resident, None, None, None)),
+            ReferralScope::Nothing
+        );
+        assert_eq!(
+            referral_scope(&user(Role::Admin, None, None, None)),
+            ReferralScope::All
+        );
+        assert_eq!(
+            planning_clinics(&user(Role::CareHome, Some("ch"), None, None)),
+            Some(vec![])
         );
     }
 

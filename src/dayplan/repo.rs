@@ -3,7 +3,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{ShiftIn, VisitIn};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::{policy, CurrentUser};
 use crate::db::schema::{planning_runs, residents, service_types, shifts, users, visits};
 use crate::db::{now, DbConn, MultiBackend};
 use crate::network::model::Location;
@@ -44,12 +44,9 @@ impl RunRow {
 /// Runs are visible to the authority and the staff of their clinic.
 pub fn scoped(user: &CurrentUser) -> planning_runs::BoxedQuery<'static, MultiBackend> {
     let q = planning_runs::table.into_boxed();
-    match (user.role, &user.organization_id) {
-        (Role::Admin, _) => q,
-        (Role::Scheduler | Role::Clinician, Some(clinic)) => {
-            q.filter(planning_runs::clinic_id.eq(clinic.clone()))
-        }
-        _ => q.filter(planning_runs::id.is_null()),
+    match policy::planning_clinics(user) {
+        None => q,
+        Some(clinics) => q.filter(planning_runs::clinic_id.eq_any(clinics)),
     }
 }
 

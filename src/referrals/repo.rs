@@ -4,7 +4,8 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use super::model::{Direction, HistoryEntry, Priority, Referral, Status};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::policy::{self, ReferralScope};
+use crate::auth::CurrentUser;
 use crate::db::page::OffsetRequest;
 use crate::db::schema::{referral_history, referrals, users};
 use crate::db::{new_id, now, DbConn, MultiBackend};
@@ -110,35 +111,22 @@ impl ReferralRow {
     }
 }
 
-/// The organisation a staff member acts for (None for admin and residents).
-pub fn acting_org(user: &CurrentUser) -> Option<&str> {
-    match user.role {
-        Role::Scheduler | Role::Clinician | Role::CareHome | Role::Hospital => {
-            user.organization_id.as_deref()
-        }
-        Role::Admin | Role::Resident => None,
-    }
-}
+pub use crate::auth::policy::acting_org;
 
 /// Sender, receiver (and a care home's signed clinic) see a referral; the resident their own;
 /// the authority all; nobody else.
 pub fn scoped(user: &CurrentUser) -> referrals::BoxedQuery<'static, MultiBackend> {
     let q = referrals::table.into_boxed();
-    if user.role == Role::Admin {
-        return q;
-    }
-    if let Some(org) = acting_org(user) {
-        let org = org.to_string();
-        return q.filter(
+    match policy::referral_scope(user) {
+        ReferralScope::All => q,
+        ReferralScope::Organization(org) => q.filter(
             referrals::from_organization_id
                 .eq(org.clone())
                 .or(referrals::to_organization_id.eq(org.clone()))
                 .or(referrals::watcher_organization_id.eq(org)),
-        );
-    }
-    match (user.role, &user.resident_id) {
-        (Role::Resident, Some(r)) => q.filter(referrals::resident_id.eq(r.clone())),
-        _ => q.filter(referrals::id.is_null()),
+        ),
+        ReferralScope::Resident(r) => q.filter(referrals::resident_id.eq(r)),
+        ReferralScope::Nothing => q.filter(referrals::id.is_null()),
     }
 }
 

@@ -3,7 +3,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{NewPlan, Plan};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::policy::{self, VisitScope};
+use crate::auth::CurrentUser;
 use crate::db::schema::{residents, visit_plans, visits};
 use crate::db::{DbConn, MultiBackend};
 use crate::visits::repo::VisitRow;
@@ -54,20 +55,18 @@ pub fn view(conn: &mut DbConn, row: &PlanRow) -> QueryResult<Plan> {
 
 fn scoped(user: &CurrentUser) -> visit_plans::BoxedQuery<'static, MultiBackend> {
     let q = visit_plans::table.into_boxed();
-    match (user.role, &user.organization_id, &user.resident_id) {
-        (Role::Admin, ..) => q,
-        (Role::Scheduler | Role::Clinician, Some(clinic), _) => {
-            q.filter(visit_plans::clinic_id.eq(clinic.clone()))
-        }
-        (Role::CareHome, Some(home), _) => q.filter(
+    match policy::visit_scope(user) {
+        VisitScope::All => q,
+        VisitScope::Clinic(clinic) => q.filter(visit_plans::clinic_id.eq(clinic)),
+        VisitScope::CareHome(home) => q.filter(
             visit_plans::resident_id.eq_any(
                 residents::table
-                    .filter(residents::care_home_id.eq(home.clone()))
+                    .filter(residents::care_home_id.eq(home))
                     .select(residents::id),
             ),
         ),
-        (Role::Resident, _, Some(r)) => q.filter(visit_plans::resident_id.eq(r.clone())),
-        _ => q.filter(visit_plans::id.is_null()),
+        VisitScope::Resident(r) => q.filter(visit_plans::resident_id.eq(r)),
+        VisitScope::Nothing => q.filter(visit_plans::id.is_null()),
     }
 }
 

@@ -3,7 +3,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Priority, Status, Visit};
-use crate::auth::{CurrentUser, Role};
+use crate::auth::policy::{self, VisitScope};
+use crate::auth::CurrentUser;
 use crate::db::page::PageRequest;
 use crate::db::schema::{residents, visits};
 use crate::db::{DbConn, MultiBackend};
@@ -97,20 +98,18 @@ impl VisitRow {
 /// residents'; a resident their own; a hospital none (until referrals bring them).
 pub fn scoped(user: &CurrentUser) -> visits::BoxedQuery<'static, MultiBackend> {
     let q = visits::table.into_boxed();
-    match (user.role, &user.organization_id, &user.resident_id) {
-        (Role::Admin, ..) => q,
-        (Role::Scheduler | Role::Clinician, Some(clinic), _) => {
-            q.filter(visits::clinic_id.eq(clinic.clone()))
-        }
-        (Role::CareHome, Some(home), _) => q.filter(
+    match policy::visit_scope(user) {
+        VisitScope::All => q,
+        VisitScope::Clinic(clinic) => q.filter(visits::clinic_id.eq(clinic)),
+        VisitScope::CareHome(home) => q.filter(
             visits::resident_id.eq_any(
                 residents::table
-                    .filter(residents::care_home_id.eq(home.clone()))
+                    .filter(residents::care_home_id.eq(home))
                     .select(residents::id),
             ),
         ),
-        (Role::Resident, _, Some(resident)) => q.filter(visits::resident_id.eq(resident.clone())),
-        _ => q.filter(visits::id.is_null()),
+        VisitScope::Resident(resident) => q.filter(visits::resident_id.eq(resident)),
+        VisitScope::Nothing => q.filter(visits::id.is_null()),
     }
 }
 
