@@ -294,8 +294,10 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         r"^is required for (an up|a down)-referral$",
         # `organization_id` against `role` (a resident login or the district admin has none)
         r"^this role belongs to no organisation$",
-        # care programmes: a contract starts within a year of today; a waiver for `other` needs a comment
-        r"^must be within a year of today$", r"^is required when the reason is other$",
+        # care programmes: a contract starts within a year of today and names a clinician of the
+        # resident's clinic as family doctor; a waiver for `other` needs a comment
+        r"^must be within a year of today$", r"^must be an active clinician of the resident's clinic$",
+        r"^is required when the reason is other$",
     ])
 )
 # Text with a NUL character is refused with 422 (PostgreSQL cannot store it; docs/API.md and the
