@@ -63,8 +63,12 @@ db_test! {
             }
         }
         for time in ["TimeStart", "TimeEnd"] {
-            assert_eq!(schemas[time]["format"], "date-time");
-            assert_eq!(schemas[time]["pattern"], "^(19[0-9]{2}|20[0-9]{2}|2100)-");
+            let forms = schemas[time]["oneOf"].as_array().unwrap();
+            let formats: Vec<_> = forms.iter().map(|f| f["format"].as_str().unwrap()).collect();
+            assert_eq!(formats, ["date-time", "date"], "{time}: an RFC 3339 time or a plain date");
+            for form in forms {
+                assert_eq!(form["pattern"], "^(19[0-9]{2}|20[0-9]{2}|2100)-", "{time}");
+            }
         }
         let items = |schema: &str, field: &str| schemas[schema]["properties"][field]["items"]["$ref"].clone();
         for schema in ["NewStaff", "StaffChanges"] {
@@ -182,6 +186,20 @@ db_test! {
         }
         assert_eq!(app.count("visit_plans"), 0);
         let r = app.post("/api/v1/visit-plans", &sched, plan("09:00")).await;
+        assert_eq!(r.status, 201, "{r:?}");
+    }
+}
+
+db_test! {
+    async fn an_admin_standing_in_no_organisation_is_a_422_naming_the_field(app) {
+        let admin = app.admin().await;
+        let staff = |org: &str| json!({"username": "admin.b", "display_name": "区卫健局", "role": "admin",
+            "organization_id": org, "password": "a-long-enough-password"});
+        for org in [" ", "01938a6e-0000-7000-8000-000000000000"] {
+            let r = app.post("/api/v1/staff", &admin, staff(org)).await;
+            assert_eq!((r.status, errors(&r)), (422, error("organization_id", "must be the id of an organisation")), "{org:?}: {r:?}");
+        }
+        let r = app.post("/api/v1/staff", &admin, staff(&app.org_id("WH-AUTH"))).await;
         assert_eq!(r.status, 201, "{r:?}");
     }
 }
