@@ -135,7 +135,7 @@ pub struct Start(pub DateTime<FixedOffset>);
 pub struct End(pub DateTime<FixedOffset>);
 
 macro_rules! request_time {
-    ($ty:ident, $parse:ident) => {
+    ($ty:ident, $parse:ident, $day:literal) => {
         impl std::ops::Deref for $ty {
             type Target = DateTime<FixedOffset>;
             fn deref(&self) -> &DateTime<FixedOffset> {
@@ -162,11 +162,11 @@ macro_rules! request_time {
         }
         impl utoipa::PartialSchema for $ty {
             fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                time_schema(concat!(
+                request_time_schema(concat!(
                     "An RFC 3339 time with offset, or a plain date: that day in the district's ",
-                    "time zone (as a ",
-                    stringify!($parse),
-                    ")."
+                    "time zone (",
+                    $day,
+                    "). The years 1900-2100."
                 ))
             }
         }
@@ -178,8 +178,8 @@ macro_rules! request_time {
     };
 }
 
-request_time!(Start, parse_start);
-request_time!(End, parse_end);
+request_time!(Start, parse_start, "as a start, its first moment");
+request_time!(End, parse_end, "as an end, the whole day");
 
 /// The names of the request-time schemas, so that body checks know a reference to them is a time.
 pub const REQUEST_TIME_SCHEMAS: [&str; 2] = ["TimeStart", "TimeEnd"];
@@ -190,6 +190,25 @@ impl utoipa::PartialSchema for Time {
     }
 }
 impl utoipa::ToSchema for Time {}
+
+/// A time in a request: either an RFC 3339 time or a plain date, as the document says it (a
+/// `date-time` alone would call a plain date invalid, which the server takes).
+fn request_time_schema(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    let of = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    OneOfBuilder::new()
+        .item(of(KnownFormat::DateTime))
+        .item(of(KnownFormat::Date))
+        .description(Some(description))
+        .examples([serde_json::json!("2026-12-01T09:30:00+08:00")])
+        .into()
+}
 
 fn time_schema(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};

@@ -21,10 +21,10 @@ pub struct AuditQuery {
     /// Only records of changes (or reads) by this user.
     pub actor_id: Option<String>,
     /// RFC 3339 time or a date (its first moment in the district's time zone): records from then.
-    #[param(example = "2026-12-01")]
+    #[param(example = "2026-12-01", value_type = Option<crate::time::Start>)]
     pub from: Option<String>,
     /// RFC 3339 time or a date (the whole day, district time): records before then.
-    #[param(example = "2026-12-01T18:00:00+08:00")]
+    #[param(example = "2026-12-01T18:00:00+08:00", value_type = Option<crate::time::End>)]
     pub to: Option<String>,
 }
 

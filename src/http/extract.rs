@@ -36,8 +36,9 @@ impl FromRequest for IdempotencyKey {
         let Some(value) = req.headers().get("Idempotency-Key") else {
             return ready(Ok(IdempotencyKey(None)));
         };
+        // The HTTP layer drops white space around the value; a tab inside it is no visible ASCII.
         let key = value.to_str().ok().map(str::trim).unwrap_or("");
-        if key.is_empty() || key.len() > 255 {
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             return ready(Err(AppError::bad_request(
                 "invalid_idempotency_key",
                 "Idempotency-Key must be 1 to 255 visible ASCII characters.",

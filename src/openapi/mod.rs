@@ -5,6 +5,8 @@ use utoipa::Modify;
 use utoipa::OpenApi;
 
 pub mod links;
+mod texts;
+pub use texts::NON_BLANK;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -51,6 +53,7 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
     ProblemResponses.modify(doc);
     QueryParamsNotNull.modify(doc);
     EnforcedFormats.modify(doc);
+    texts::NonBlankText.modify(doc);
     links::OpenApiLinks.modify(doc);
 }
 
@@ -122,8 +125,15 @@ impl utoipa::Modify for QueryParamsNotNull {
 
 /// What the server enforces on every date, time and `Idempotency-Key`, said in the document too:
 /// dates and times lie in the years 1900-2100 (`time::FIRST_YEAR`..`LAST_YEAR`); a key is 1 to 255
-/// visible ASCII characters.
+/// visible ASCII characters and spaces, visible at both ends ([`IDEMPOTENCY_KEY`]).
 struct EnforcedFormats;
+
+/// An `Idempotency-Key` as sent: 1 to 255 visible ASCII characters or spaces, opening and closing
+/// with a visible one. White space after the value is no part of an HTTP field value (RFC 9110
+/// 5.5: the server never sees it), so it may follow, and the length limit has to be in the pattern:
+/// `maxLength` would count it. (White space before the value, just as unseen, is left out: HTTP
+/// clients such as Python's requests refuse to send it.)
+pub const IDEMPOTENCY_KEY: &str = "^[!-~]([ -~]{0,253}[!-~])?[ \\t]*$";
 
 impl utoipa::Modify for EnforcedFormats {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
@@ -185,8 +195,7 @@ impl utoipa::Modify for EnforcedFormats {
                             ObjectBuilder::new()
                                 .schema_type(Type::String)
                                 .min_length(Some(1))
-                                .max_length(Some(255))
-                                .pattern(Some("^[ -~]*[!-~][ -~]*$"))
+                                .pattern(Some(IDEMPOTENCY_KEY))
                                 .into(),
                         );
                     } else if let Some(schema) = p.schema.as_mut() {

@@ -1,5 +1,6 @@
 //! People: staff accounts (schedulers, clinicians, desks) and the residents they serve.
 pub mod handlers;
+pub mod items;
 pub mod model;
 pub mod repo;
 pub mod residents;

@@ -35,7 +35,7 @@ pub struct NewStaff {
     pub organization_id: Option<String>,
     /// Up to 20 snake_case words of 2 to 40 letters, e.g. `nursing`, `wound_care`.
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Vec<super::items::SkillName>)]
     pub skills: Vec<String>,
     /// At least `auth.min_password_length` characters (default 10), at most 1024 bytes. Never
     /// stored or shown in clear.
@@ -52,7 +52,7 @@ pub struct StaffChanges {
     #[schema(min_length = 1, max_length = 200)]
     pub display_name: Option<String>,
     /// Up to 20 snake_case words of 2 to 40 letters; replaces the list.
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Option<Vec<super::items::SkillName>>)]
     pub skills: Option<Vec<String>>,
     /// false disables the login (its sessions stop working at once).
     pub active: Option<bool>,
@@ -221,9 +221,9 @@ pub struct NewResident {
     pub care_home_id: Option<String>,
     /// An active clinician of the serving clinic.
     pub family_doctor_id: Option<String>,
-    /// Up to 50 texts of 1 to 200 characters.
+    /// Up to 50 texts of 1 to 200 characters (not blank).
     #[serde(default)]
-    #[schema(max_items = 50)]
+    #[schema(max_items = 50, value_type = Vec<super::items::ConditionText>)]
     pub conditions: Vec<String>,
     #[serde(default)]
     pub priority_flags: Vec<PriorityFlag>,
@@ -255,8 +255,8 @@ pub struct ResidentChanges {
     pub care_home_id: Option<String>,
     /// An active clinician of the serving clinic.
     pub family_doctor_id: Option<String>,
-    /// Up to 50 texts of 1 to 200 characters; replaces the list.
-    #[schema(max_items = 50)]
+    /// Up to 50 texts of 1 to 200 characters (not blank); replaces the list.
+    #[schema(max_items = 50, value_type = Option<Vec<super::items::ConditionText>>)]
     pub conditions: Option<Vec<String>>,
     pub priority_flags: Option<Vec<PriorityFlag>>,
     pub consent: Option<bool>,
@@ -308,7 +308,7 @@ impl ResidentFields<'_> {
             || self
                 .conditions
                 .iter()
-                .any(|c| c.is_empty() || c.chars().count() > 200)
+                .any(|c| c.trim().is_empty() || c.chars().count() > 200)
         {
             errors.push(FieldError {
                 field: "conditions".into(),

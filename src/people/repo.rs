@@ -104,8 +104,21 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<UserRow>> {
 
 /// Creates an account; the organisation must be of the kind the role belongs to.
 pub fn insert(conn: &mut DbConn, new: &NewStaff, password_hash: &str) -> AppResult<UserRow> {
-    if let (Some(kind), Some(org)) = (new.role.organization_kind(), &new.organization_id) {
-        crate::network::repo::expect_kind(conn, org, kind, "organization_id")?;
+    match (new.role.organization_kind(), &new.organization_id) {
+        (Some(kind), Some(org)) => {
+            crate::network::repo::expect_kind(conn, org, kind, "organization_id")?;
+        }
+        // An admin may stand in any organisation, but in one that exists: say which field names
+        // none, rather than the database's bare foreign-key refusal (`unknown_reference`).
+        (None, Some(org))
+            if new.role == Role::Admin && crate::network::repo::find(conn, org)?.is_none() =>
+        {
+            return Err(AppError::invalid(
+                "organization_id",
+                "must be the id of an organisation",
+            ));
+        }
+        _ => {}
     }
     if new.role.organization_kind().is_none()
         && new.role != Role::Admin

@@ -15,10 +15,10 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     /// Start of the period: RFC 3339 or a date (its first moment, district time zone).
-    #[param(example = "2026-11-01")]
+    #[param(example = "2026-11-01", value_type = crate::time::Start)]
     pub from: String,
     /// End of the period (exclusive): RFC 3339 or a date (the whole day); after `from`, within a year.
-    #[param(example = "2026-11-30")]
+    #[param(example = "2026-11-30", value_type = crate::time::End)]
     pub to: String,
     /// `csv` for a CSV download (also chosen by `Accept: text/csv`); anything else answers JSON.
     #[param(example = "csv")]

@@ -19,10 +19,10 @@ pub struct ShiftQuery {
     pub clinician_id: Option<String>,
     /// RFC 3339 time (`2026-12-01T08:00:00+08:00`) or a date (its first moment, district time): shifts
     /// ending after it.
-    #[param(example = "2026-12-01")]
+    #[param(example = "2026-12-01", value_type = Option<crate::time::Start>)]
     pub from: Option<String>,
     /// RFC 3339 time or a date (the whole day, district time): shifts starting before it.
-    #[param(example = "2026-12-07")]
+    #[param(example = "2026-12-07", value_type = Option<crate::time::End>)]
     pub to: Option<String>,
 }
 

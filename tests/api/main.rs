@@ -11,6 +11,7 @@ mod conventions;
 mod crash;
 mod dayplan;
 mod demo;
+mod documented_rules;
 mod events;
 mod hardening;
 mod migrations;

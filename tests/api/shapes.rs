@@ -238,7 +238,7 @@ db_test! {
         let bad = app.post("/api/v1/visit-plans", &s.sched, plan("9h", json!(2))).await;
         assert_eq!(bad.status, 422, "{bad:?}");
         assert_eq!(bad.body["errors"][0]["field"], "window.from");
-        assert_eq!(bad.body["errors"][0]["message"], "is not in the expected form, e.g. \"09:00\"");
+        assert_eq!(bad.body["errors"][0]["message"], "must be a time of day, HH:MM (09:00)");
         let ok = app.post("/api/v1/visit-plans", &s.sched, plan("09:00", json!(2.0))).await;
         assert_eq!(ok.status, 201, "{ok:?}");
     }

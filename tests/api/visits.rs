@@ -360,6 +360,10 @@ db_test! {
         // Only the visit's own clinician checks in, and a scheduler never does.
         assert_eq!(act(&app, &doc, &id, "check-in", home.clone()).await.status, 403);
         assert_eq!(act(&app, &c.sched, &id, "check-in", home.clone()).await.status, 403);
+        // Documentation comes at check-out: the check-in body has no such fields (the document shows none).
+        let documented = act(&app, &nurse, &id, "check-in", json!({"lat": 25.0582, "lon": 102.7121,
+            "tasks": [{"task": "换药", "done": true}]})).await;
+        assert_eq!((documented.status, documented.body["errors"][0]["field"].as_str()), (422, Some("tasks")), "{documented:?}");
         let inside = act(&app, &nurse, &id, "check-in", json!({"lat": 25.0582, "lon": 102.7121})).await;
         assert_eq!((inside.status, inside.body["status"].as_str()), (200, Some("in_progress")), "{inside:?}");
         assert_eq!(inside.body["location_exception"], false);

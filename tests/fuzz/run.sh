@@ -152,20 +152,6 @@ for db in $DATABASES; do
       echo "   rightly refused, not counted as failures (scope.py filter_failure):"
       sort "$work"/dropped-*.txt | uniq -c | sed 's/^/   /'
     fi
-    # The two data checks compare the document's schemas with the server's validation. Where the
-    # server is stricter than JSON Schema can say (a real calendar date, a trimmed non-blank text,
-    # items of a list, a rule across fields), they report a mismatch: each is listed below and counted
-    # in the table, but only they alone do not fail the run (tests/fuzz/FINDINGS.md, "Data checks").
-    # Any other check, an error inside schemathesis, or a 5xx fails it.
-    mismatches=$(grep -cE "^- ST20[12] " "$log" || true)
-    # every failed check is a "- <what>" line at the margin of the FAILURES section
-    others=$(sed -n '/FAILURES/,/SUMMARY/p' "$log" | grep -E "^- " | grep -vcE "^- ST20[12] " || true)
-    if [ $rc -ne 0 ] && [ "$others" -eq 0 ] && [ "$mismatches" -gt 0 ] && ! grep -qE "^(=+ )?ERRORS|Runtime Error" "$log"; then
-      echo "--- data checks on $db as $user: $mismatches schema/validation mismatches (reported, not failing):"
-      grep -B3 -E "^- ST20[12] " "$log" | grep -E "^_+ [A-Z]+ " | sort | uniq -c | head -40 || true
-      note="${note:+$note; }$mismatches data-check mismatches reported"
-      rc=0
-    fi
     if [ $rc -ne 0 ]; then
       echo "--- schemathesis exited with $rc on $db as $user:"
       # (display only: `head` may close the pipe early)

@@ -278,9 +278,10 @@ from schemathesis.core import NotSet  # noqa: E402
 REFERENCE_OR_CROSS_FIELD = re.compile(
     "|".join([
         # a field that names another object must name one of the right kind the caller may use
-        r"^must be the id of an? ", r"^must be an active clinician of the serving clinic",
+        r"^must be the id of an? ", r"^no such organisation$", r"^must be an active clinician of the serving clinic",
         r"^must be a clinician of your clinic", r"^must be an up-referral of this resident",
         r"^is a visit of another resident", r"^unknown service type$", r"^only a resident login has one$",
+        r"^an up-referral goes to a district hospital$", r"^a down-referral goes to a clinic or care home$",
         # one field against another, or against today
         r"^must be after ", r"^must be within a year after ", r"^is required with(out)? ",
         r"^is required for (this role|this kind|a task not done|a resident login|a visit that has no clinician yet)",
@@ -289,6 +290,14 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         r"^the window spans at most ", r"^a shift lasts at most ", r"^only care homes sign with a clinic",
         r"stands in no community$", r"^only a down-referral ", r"^give either ",
         r"^no clinician of the clinic has a shift that day$",
+        # which members of `clinical_summary` a referral needs depends on its `direction`
+        r"^is required for (an up|a down)-referral$",
+        # `organization_id` against `role` (a resident login or the district admin has none)
+        r"^this role belongs to no organisation$",
+        # care programmes: a contract starts within a year of today and names a clinician of the
+        # resident's clinic as family doctor; a waiver for `other` needs a comment
+        r"^must be within a year of today$", r"^must be an active clinician of the resident's clinic$",
+        r"^is required when the reason is other$",
     ])
 )
 # Text with a NUL character is refused with 422 (PostgreSQL cannot store it; docs/API.md and the

@@ -171,7 +171,7 @@ pub struct NewReferral {
     /// The rest of the form as a JSON object of at most 64 KiB. Up: `past_history` and
     /// `treatment_so_far` are required (non-blank text). Down: `treatment_given` and
     /// `rehabilitation_advice` are required.
-    #[schema(value_type = Object)]
+    #[schema(value_type = ClinicalSummary)]
     pub clinical_summary: Value,
     pub sending_doctor: Option<Doctor>,
     pub receiving_doctor: Option<String>,
@@ -180,6 +180,36 @@ pub struct NewReferral {
     /// A down-referral may ask for home visits after discharge.
     pub follow_up: Option<FollowUp>,
 }
+
+/// The clinical summary of a referral form as the document states it (a schema only: the code keeps
+/// it as JSON): any members, of which these four, when present, are non-blank text; which two are
+/// required depends on the direction, which JSON Schema cannot say here.
+pub struct ClinicalSummary;
+
+impl utoipa::PartialSchema for ClinicalSummary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(10_000)) // the longest text of any field (http::json)
+                .description(Some(description))
+        };
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("past_history", text("既往史: required for an up-referral."))
+            .property("treatment_so_far", text("治疗经过: required for an up-referral."))
+            .property("treatment_given", text("治疗经过 in hospital: required for a down-referral."))
+            .property(
+                "rehabilitation_advice",
+                text("康复建议: required for a down-referral."),
+            )
+            .examples([serde_json::json!({"past_history": "高血压 10 年", "treatment_so_far": "氨氯地平 5 mg qd"})])
+            .into()
+    }
+}
+impl utoipa::ToSchema for ClinicalSummary {}
 
 fn text(v: &Value, key: &str) -> bool {
     v.get(key)
@@ -205,15 +235,21 @@ impl NewReferral {
                 message: "must be an object of at most 64 KiB".into(),
             });
         }
-        let required: &[&str] = match self.direction {
-            Direction::Up => &["past_history", "treatment_so_far"],
-            Direction::Down => &["treatment_given", "rehabilitation_advice"],
+        let (required, message): (&[&str], _) = match self.direction {
+            Direction::Up => (
+                &["past_history", "treatment_so_far"],
+                "is required for an up-referral",
+            ),
+            Direction::Down => (
+                &["treatment_given", "rehabilitation_advice"],
+                "is required for a down-referral",
+            ),
         };
         for key in required {
             if !text(&self.clinical_summary, key) {
                 errors.push(FieldError {
                     field: format!("clinical_summary.{key}"),
-                    message: "is required".into(),
+                    message: message.into(),
                 });
             }
         }

@@ -34,11 +34,11 @@ pub struct AvailabilityQuery {
     #[param(example = "chronic_disease_follow_up")]
     pub service_type: String,
     /// Start of the search window: RFC 3339 time or a date (its first moment, district time).
-    #[param(example = "2026-12-03")]
+    #[param(example = "2026-12-03", value_type = crate::time::Start)]
     pub from: String,
     /// End of the window: RFC 3339 time or a date (the whole day); after `from`, in the future,
     /// at most `visits.max_window_days` (default 14) after `from`.
-    #[param(example = "2026-12-04T12:00:00+08:00")]
+    #[param(example = "2026-12-04T12:00:00+08:00", value_type = crate::time::End)]
     pub to: String,
     /// Only this clinician's slots (an active clinician of the serving clinic with the skill).
     pub clinician_id: Option<String>,

@@ -9,7 +9,9 @@ use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::{self, to_value, Call};
 use crate::state::AppState;
 use crate::visits::flow::{self, Step};
-use crate::visits::model::{Action, CancelBody, MissedBody, PositionBody, ScheduleBody, Visit};
+use crate::visits::model::{
+    Action, CancelBody, CheckInBody, MissedBody, PositionBody, ScheduleBody, Visit,
+};
 
 /// The shared body of every transition: under the Idempotency-Key, one step in one transaction.
 async fn transition<B, F>(
@@ -178,14 +180,14 @@ visit_action!(
     check_in_visit,
     "/visits/{id}/check-in",
     Action::CheckIn,
-    PositionBody,
+    CheckInBody,
     example = json!({"lat": 25.0437, "lon": 102.7036}),
     forbidden = "`forbidden`: only the visit's own clinician checks in",
     conflict = "`invalid_transition`: the visit is not `scheduled`; `concurrent_update`: another change to the visit won, \
 read it again",
     invalid = "`validation_failed`: `position.lat`/`position.lon` out of range; documentation (`tasks`, `vital_signs`, \
 `notes`) sent at check-in; `idempotency_key_reused`: the Idempotency-Key was used with another body",
-    Step::CheckIn
+    |b: CheckInBody| Step::CheckIn(b.into())
 );
 
 visit_action!(

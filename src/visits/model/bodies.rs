@@ -139,6 +139,31 @@ pub struct PositionBody {
     pub notes: Option<String>,
 }
 
+/// The body of a check-in: the phone's position only (documentation is given at check-out, so the
+/// document shows no such fields here and the server takes none).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInBody {
+    /// The phone's latitude, degrees (-90 to 90).
+    #[schema(minimum = -90.0, maximum = 90.0)]
+    pub lat: f64,
+    /// The phone's longitude, degrees (-180 to 180).
+    #[schema(minimum = -180.0, maximum = 180.0)]
+    pub lon: f64,
+}
+
+impl From<CheckInBody> for PositionBody {
+    fn from(b: CheckInBody) -> PositionBody {
+        PositionBody {
+            lat: b.lat,
+            lon: b.lon,
+            tasks: vec![],
+            vital_signs: None,
+            notes: None,
+        }
+    }
+}
+
 /// Vital signs at check-out (API.md, Home visits). The ranges are plausibility bounds that catch
 /// typing slips (a systolic of 1400, a weight in grams), far wider than any clinical threshold:
 /// what is "out of control" is judged elsewhere from readings inside them.

@@ -12,13 +12,44 @@ pub const MAX_OCCURRENCES: usize = 100;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeWindow {
-    /// Time of day (district time), "09:00".
-    #[schema(value_type = String, example = "09:00")]
+    /// Time of day (district time), HH:MM: "09:00".
+    #[serde(deserialize_with = "hh_mm")]
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "09:00")]
     pub from: NaiveTime,
-    /// Time of day, after `from`, "11:30".
-    #[schema(value_type = String, example = "11:30")]
+    /// Time of day, HH:MM, after `from`: "11:30".
+    #[serde(deserialize_with = "hh_mm")]
+    #[schema(value_type = String, pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$", example = "11:30")]
     pub to: NaiveTime,
 }
+
+/// A time of day exactly as documented, two-digit hours and minutes: chrono's own parser also
+/// takes "9:00", " 09 : 00" and seconds, which a plan stores to the minute anyway.
+fn hh_mm<'de, D: serde::Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+    let raw = String::deserialize(d)?;
+    let b = raw.as_bytes();
+    let shaped =
+        b.len() == 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit());
+    shaped
+        .then(|| NaiveTime::parse_from_str(&raw, "%H:%M").ok())
+        .flatten()
+        .ok_or_else(|| serde::de::Error::custom("must be a time of day, HH:MM (09:00)"))
+}
+
+/// A day of the week in a request: 1 = Monday ... 7 = Sunday (ISO 8601). A schema only.
+pub struct IsoWeekday;
+
+impl utoipa::PartialSchema for IsoWeekday {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(7))
+            .examples([serde_json::json!(1)])
+            .into()
+    }
+}
+impl utoipa::ToSchema for IsoWeekday {}
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +59,7 @@ pub struct NewPlan {
     /// A service type `code` of the catalogue.
     pub service_type: String,
     /// ISO weekdays: 1 = Monday ... 7 = Sunday; at least one.
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, value_type = Vec<IsoWeekday>)]
     pub weekdays: Vec<u32>,
     pub window: TimeWindow,
     /// The first day (district time zone); today or later.
