@@ -2,7 +2,7 @@
 //! empty database with residents, contracts and a year of completed visits by batched inserts,
 //! then times the engine over the whole district from scratch, a second (idempotent) run, and
 //! the run one documented follow-up triggers at check-out.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
@@ -167,13 +167,33 @@ fn completed(
     }
 }
 
-/// 10:00 district time `days_ago` days before `today`, as stored (UTC).
-fn local_ten(tz: chrono_tz::Tz, today: NaiveDate, days_ago: u64) -> NaiveDateTime {
-    let day = today - Days::new(days_ago);
-    let t = day.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN));
-    tz.from_local_datetime(&t)
-        .earliest()
-        .map_or(t, |t| t.naive_utc())
+/// Each doctor's visits of a day, 30 minutes each from 08:00 district time, one after another
+/// (PostgreSQL refuses a clinician's overlapping visits); a full day moves the visit a day back.
+struct Slots {
+    tz: chrono_tz::Tz,
+    today: NaiveDate,
+    taken: HashMap<(String, NaiveDate), u32>,
+}
+
+impl Slots {
+    /// The end of `doctor`'s next free slot about `days_ago` days before today, as stored (UTC).
+    fn next(&mut self, doctor: &str, days_ago: u64) -> NaiveDateTime {
+        let mut day = self.today - Days::new(days_ago);
+        loop {
+            let n = self.taken.entry((doctor.to_string(), day)).or_default();
+            if *n < 20 {
+                *n += 1;
+                let minutes = 8 * 60 + 30 * i64::from(*n);
+                let t = day.and_time(NaiveTime::MIN) + chrono::Duration::minutes(minutes);
+                return self
+                    .tz
+                    .from_local_datetime(&t)
+                    .earliest()
+                    .map_or(t, |t| t.naive_utc());
+            }
+            day = day - Days::new(1);
+        }
+    }
 }
 
 fn generate(conn: &mut DbConn, p: &Params, tz: chrono_tz::Tz) -> Result<District, String> {
@@ -225,6 +245,11 @@ fn generate(conn: &mut DbConn, p: &Params, tz: chrono_tz::Tz) -> Result<District
     let mut rng = Lcg(p.seed);
     let today = chrono::Utc::now().with_timezone(&tz).date_naive();
     let t = now();
+    let mut slots = Slots {
+        tz,
+        today,
+        taken: HashMap::new(),
+    };
     let (mut people, mut contracts, mut history) = (vec![], vec![], vec![]);
     let mut district = District {
         residents: p.residents,
@@ -282,7 +307,8 @@ fn generate(conn: &mut DbConn, p: &Params, tz: chrono_tz::Tz) -> Result<District
             district.chronic += 1;
             for quarter in 0..4u64 {
                 if rng.chance(0.85) {
-                    let at = local_ten(tz, today, 20 + quarter * 91 + rng.below(40) as u64);
+                    let days_ago = 20 + quarter * 91 + rng.below(40) as u64;
+                    let at = slots.next(&clinic.doctor, days_ago);
                     let doc = Some(documentation(rng.chance(0.2)));
                     history.push(completed(&id, clinic, FOLLOW_UP, at, doc));
                 }
@@ -293,7 +319,7 @@ fn generate(conn: &mut DbConn, p: &Params, tz: chrono_tz::Tz) -> Result<District
             }
         }
         if age >= 65 && rng.chance(0.6) {
-            let at = local_ten(tz, today, 300 + rng.below(300) as u64);
+            let at = slots.next(&clinic.doctor, 300 + rng.below(300) as u64);
             history.push(completed(&id, clinic, "health_check", at, None));
         }
         people.push(ResidentInsert {
@@ -374,7 +400,7 @@ pub fn run(p: &Params, url: &str) -> Result<(), String> {
     eprintln!("second run: {second:?} in {second_s:.2} s");
     // One documented follow-up each, out of control, checked out now; then what check-out runs.
     let (mut ms, mut made, mut requested, mut drafts) = (vec![], 0, 0, 0);
-    for (resident, clinic, doctor) in &district.follow_up {
+    for (k, (resident, clinic, doctor)) in district.follow_up.iter().enumerate() {
         let clinic = Clinic {
             id: clinic.clone(),
             doctor: doctor.clone(),
@@ -383,7 +409,8 @@ pub fn run(p: &Params, url: &str) -> Result<(), String> {
             resident,
             &clinic,
             FOLLOW_UP,
-            now(),
+            // Checked out just now, each 31 minutes before the next: no doctor's visits overlap.
+            now() - chrono::Duration::minutes(31 * k as i64),
             Some(documentation(true)),
         )];
         let inserted: QueryResult<usize> =
