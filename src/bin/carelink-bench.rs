@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
+#[path = "bench/district_year.rs"]
+mod district_year;
 #[path = "bench/programmes.rs"]
 mod programmes;
 
