@@ -1,13 +1,19 @@
 //! `carelink-bench`: the optimiser's benchmarks (see docs/BENCH.md). `solomon` solves
 //! Solomon VRPTW files in the CVRPLIB convention and checks each result independently;
 //! `district-day` plans a generated day for the whole pilot network. Figures go to standard
-//! output as one JSON line each; everything else goes to standard error.
+//! output as one JSON line each; everything else goes to standard error. `programmes` times the
+//! care-programme engine over a generated district year (bench/programmes.rs).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+
+#[path = "bench/district_year.rs"]
+mod district_year;
+#[path = "bench/programmes.rs"]
+mod programmes;
 
 use carelink::network::model::Location;
 use carelink::planning::optimiser::district::{self, DistrictParams};
@@ -20,7 +26,7 @@ use carelink::planning::travel::GreatCircle;
 #[derive(Parser)]
 #[command(
     name = "carelink-bench",
-    about = "Benchmarks of the day-plan optimiser"
+    about = "Benchmarks of the day-plan optimiser and the care-programme engine"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -74,6 +80,21 @@ enum Command {
         #[arg(long, default_value = "config/seed/network.json")]
         network: PathBuf,
     },
+    /// Time the care-programme engine over a generated district year; print one JSON line.
+    Programmes {
+        #[arg(long, default_value_t = 20_000)]
+        residents: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The share of residents with an active contract.
+        #[arg(long, default_value_t = 0.6)]
+        contracted: f64,
+        /// The share with hypertension or diabetes.
+        #[arg(long, default_value_t = 0.25)]
+        chronic: f64,
+        /// An empty database: sqlite://PATH or postgres://...
+        database_url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -116,6 +137,21 @@ fn main() -> ExitCode {
                 &network,
             )
         }),
+        Command::Programmes {
+            residents,
+            seed,
+            contracted,
+            chronic,
+            database_url,
+        } => {
+            let params = programmes::Params {
+                residents,
+                seed,
+                contracted,
+                chronic,
+            };
+            programmes::run(&params, &database_url)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -216,21 +216,16 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
         summary.met += met_here.len();
     }
     summary.made = repo::insert_obligations(conn, &new_rows)?;
-    // One audit record per obligation made (a repeated run makes none: the insert ignored them).
+    // One audit record per obligation made (a repeated run makes none: the insert ignored them),
+    // written in batches: one by one, they took most of a district's run on PostgreSQL.
     if summary.made > 0 {
         let ids: Vec<String> = new_rows.iter().map(|o| o.id.clone()).collect();
+        let mut after = vec![];
         for o in repo::obligations_by_id(conn, &ids)? {
-            let after = serde_json::to_value(o.to_api(ctx.today)).map_err(AppError::internal)?;
-            audit::record(
-                conn,
-                ctx.actor,
-                "create",
-                "obligation",
-                &o.id,
-                None,
-                Some(&after),
-            )?;
+            let value = serde_json::to_value(o.to_api(ctx.today)).map_err(AppError::internal)?;
+            after.push((o.id, value.to_string()));
         }
+        repo::audit_created(conn, ctx.actor, &after)?;
     }
     summary.requested = request_visits(conn, ctx, resident)?;
     Ok(summary)

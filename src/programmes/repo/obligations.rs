@@ -209,10 +209,13 @@ pub fn to_request(
         )
         .filter(obligations::earliest.le(text(until)))
         .filter(obligations::latest.ge(text(today)))
+        // `NOT (visit_id IN live)`, not `visit_id <> ALL(live)`: the same rows, but PostgreSQL
+        // hashes an IN subquery once, while `<> ALL` rescanned every live visit for each
+        // obligation with a visit (44 s for 16,000 open obligations, 36,000 visits).
         .filter(
             obligations::visit_id
                 .is_null()
-                .or(obligations::visit_id.ne_all(live)),
+                .or(diesel::dsl::not(obligations::visit_id.eq_any(live))),
         )
         .into_boxed();
     if let Some(r) = resident {
@@ -261,4 +264,44 @@ pub fn update_obligation(
     .set(ch)
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Audit records of obligations made (`create`, nothing before), inserted in batches: the same
+/// rows as `audit::record` writes one by one, which took most of a district run on PostgreSQL.
+pub fn audit_created(
+    conn: &mut DbConn,
+    actor: Option<&crate::auth::CurrentUser>,
+    after: &[(String, String)],
+) -> QueryResult<()> {
+    use crate::db::schema::audit_log;
+    let at = now();
+    let actor_id = actor.map(|a| a.id.clone());
+    let request_id = actor.map(|a| a.request_id.clone());
+    let rows: Vec<_> = after
+        .iter()
+        .map(|(id, value)| {
+            (
+                audit_log::id.eq(crate::db::new_id()),
+                audit_log::at.eq(at),
+                audit_log::actor_id.eq(actor_id.clone()),
+                audit_log::action.eq("create"),
+                audit_log::entity.eq("obligation"),
+                audit_log::entity_id.eq(id),
+                audit_log::before.eq(None::<String>),
+                audit_log::after.eq(Some(value)),
+                audit_log::request_id.eq(request_id.clone()),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
 }
