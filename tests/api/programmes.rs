@@ -85,11 +85,13 @@ db_test! {
         assert_eq!(codes, ["basic", "diabetes", "hypertension", "rehabilitation"]);
         assert_eq!(app.patch("/api/v1/service-packages/hypertension", &c.sched, json!({"price_yuan": 1})).await.status, 403);
         let admin = app.admin().await;
-        let bad = app.patch("/api/v1/service-packages/hypertension", &admin, json!({"price_yuan": 1.234,
+        let bad = app.patch("/api/v1/service-packages/hypertension", &admin, json!({"price_yuan": -1,
             "items": [{"service_type": "no_such_service", "per_year": 60}]})).await;
         assert_eq!(bad.status, 422, "{bad:?}");
         let fields: Vec<&str> = bad.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert_eq!(fields, ["price_yuan", "items[0].service_type", "items[0].per_year"]);
+        let rounded = app.patch("/api/v1/service-packages/rehabilitation", &admin, json!({"price_yuan": 360.004})).await;
+        assert_eq!(rounded.body["price_yuan"].as_f64(), Some(360.0), "kept to the fen: {rounded:?}");
         let ok = app.patch("/api/v1/service-packages/hypertension", &admin, json!({"price_yuan": 130})).await;
         assert_eq!((ok.status, ok.body["price_yuan"].as_f64(), ok.body["version"].as_i64()), (200, Some(130.0), Some(2)), "{ok:?}");
         assert_eq!(app.patch("/api/v1/service-packages/nothing", &admin, json!({"price_yuan": 1})).await.status, 404);

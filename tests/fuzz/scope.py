@@ -298,6 +298,10 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         # resident's clinic as family doctor; a waiver for `other` needs a comment
         r"^must be within a year of today$", r"^must be an active clinician of the resident's clinic$",
         r"^is required when the reason is other$",
+        # a package fits a resident's age and conditions; items name the catalogue's service types and
+        # the rules' condition groups (data in the database and config/seed, not in the document)
+        r"^is not for this resident", r"^is not an active package$", r"^is not a service type of the catalogue$",
+        r"^must name known condition groups",
     ])
 )
 # Text with a NUL character is refused with 422 (PostgreSQL cannot store it; docs/API.md and the

@@ -82,7 +82,13 @@ pub fn sign(
     };
     let groups = ctx.rules.groups(&person.conditions);
     let mut price_fen = 0;
-    for (i, code) in new.package_codes.iter().enumerate() {
+    let mut codes: Vec<String> = vec![];
+    for c in &new.package_codes {
+        if !codes.contains(c) {
+            codes.push(c.clone());
+        }
+    }
+    for (i, code) in codes.iter().enumerate() {
         match repo::package(conn, code)?.filter(|p| p.active) {
             None => errors.push(bad(
                 &format!("package_codes[{i}]"),
@@ -109,7 +115,7 @@ pub fn sign(
         resident_id: resident.id.clone(),
         clinic_id: clinic,
         family_doctor_id: new.family_doctor_id.clone(),
-        package_codes: serde_json::to_string(&new.package_codes).map_err(AppError::internal)?,
+        package_codes: serde_json::to_string(&codes).map_err(AppError::internal)?,
         starts_on: repo::text(new.starts_on),
         ends_on: repo::text(ends_on),
         status: ContractStatus::Active.as_str().into(),

@@ -41,7 +41,7 @@ pub fn update_package(
         p.name = n.trim().into();
     }
     if let Some(x) = ch.price_yuan {
-        p.price_yuan = x;
+        p.price_yuan = (x * 100.0).round() / 100.0;
     }
     if let Some(e) = &ch.eligibility {
         p.eligibility = e.clone();

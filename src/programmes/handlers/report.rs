@@ -15,10 +15,10 @@ use crate::state::AppState;
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct ProgrammeQuery {
     /// Start of the period: RFC 3339 or a date (its first day, district time zone).
-    #[param(example = "2026-10-01")]
+    #[param(example = "2026-10-01", value_type = crate::time::Start)]
     pub from: String,
     /// End of the period (exclusive): RFC 3339 or a date (the whole day); after `from`, within a year.
-    #[param(example = "2026-12-31")]
+    #[param(example = "2026-12-31", value_type = crate::time::End)]
     pub to: String,
 }
 

@@ -71,7 +71,7 @@ pub struct Contract {
 pub struct NewContract {
     /// A resident the caller may see, of the caller's clinic's area.
     pub resident_id: String,
-    /// 1 to 4 distinct package codes (`GET /service-packages`).
+    /// 1 to 4 package codes (`GET /service-packages`); a code named twice counts once.
     #[schema(min_items = 1, max_items = 4, example = json!(["basic", "hypertension"]))]
     pub package_codes: Vec<String>,
     /// A clinician of the clinic; becomes the resident's family doctor.
@@ -89,10 +89,10 @@ impl NewContract {
         let mut codes = self.package_codes.clone();
         codes.sort();
         codes.dedup();
-        if codes.is_empty() || codes.len() > 4 || codes.len() != self.package_codes.len() {
+        if codes.is_empty() || codes.len() > 4 {
             errors.push(FieldError {
                 field: "package_codes".into(),
-                message: "must be 1 to 4 distinct package codes".into(),
+                message: "must be 1 to 4 package codes".into(),
             });
         }
         if (self.starts_on - today).num_days().abs() > 366 {

@@ -107,7 +107,7 @@ pub struct PackageChanges {
     /// 1 to 200 characters (not blank).
     #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    /// 0 to 100000 yuan, to the fen.
+    /// 0 to 100000 yuan (kept to the fen).
     #[schema(minimum = 0, maximum = 100000)]
     pub price_yuan: Option<f64>,
     pub eligibility: Option<Eligibility>,
@@ -135,8 +135,8 @@ impl PackageChanges {
             }
         }
         if let Some(p) = self.price_yuan {
-            if !(0.0..=100_000.0).contains(&p) || ((p * 100.0).round() - p * 100.0).abs() > 1e-6 {
-                bad("price_yuan", "must be 0 to 100000 yuan, to the fen");
+            if !(0.0..=100_000.0).contains(&p) {
+                bad("price_yuan", "must be 0 to 100000 yuan");
             }
         }
         let known = |list: &[String]| list.iter().all(|c| groups.contains(c));

@@ -255,7 +255,7 @@ fn a_visit_meets_the_current_period_before_an_overdue_one() {
 fn contracts_are_checked_before_anything_is_stored() {
     let new = NewContract {
         resident_id: "r".into(),
-        package_codes: vec!["basic".into(), "basic".into()],
+        package_codes: vec![],
         family_doctor_id: "d".into(),
         starts_on: d("2027-01-01"),
         ends_on: Some(d("2026-12-01")),
