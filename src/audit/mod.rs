@@ -3,4 +3,4 @@
 pub mod handlers;
 pub mod repo;
 
-pub use repo::{record, record_reads};
+pub use repo::{record, record_created, record_reads};

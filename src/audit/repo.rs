@@ -35,6 +35,47 @@ pub fn record(
     Ok(())
 }
 
+/// Records the creation of many objects of one kind by `actor` (None: the system), as `record`
+/// would one by one, in batched inserts (a district's obligations are tens of thousands).
+/// `created` holds each object's id and its serialised state.
+pub fn record_created(
+    conn: &mut DbConn,
+    actor: Option<&CurrentUser>,
+    entity: &str,
+    created: &[(String, String)],
+) -> QueryResult<()> {
+    let at = now();
+    let actor_id = actor.map(|a| a.id.clone());
+    let request_id = actor.map(|a| a.request_id.clone());
+    let rows: Vec<_> = created
+        .iter()
+        .map(|(id, value)| {
+            (
+                audit_log::id.eq(new_id()),
+                audit_log::at.eq(at),
+                audit_log::actor_id.eq(actor_id.clone()),
+                audit_log::action.eq("create"),
+                audit_log::entity.eq(entity),
+                audit_log::entity_id.eq(id),
+                audit_log::before.eq(None::<String>),
+                audit_log::after.eq(Some(value)),
+                audit_log::request_id.eq(request_id.clone()),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 /// Records that `actor` read these records (privacy: who read whom, when), in one write transaction.
 pub fn record_reads<'a>(
     conn: &mut DbConn,

@@ -171,7 +171,6 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
         });
         let done = history.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
         let owed = engine::owed(ctx.rules, &person, terms.as_ref(), done, span);
-        let mut met_here = vec![];
         for o in &owed {
             let key = (r.id.clone(), o.rule.clone(), o.period.clone());
             match existing.get(&key) {
@@ -200,7 +199,7 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
                                 Some(&v(e)?),
                                 Some(&v(&after)?),
                             )?;
-                            met_here.push(e.id.clone());
+                            summary.met += 1;
                         }
                     }
                 }
@@ -213,7 +212,6 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
                 summary.drafts += 1;
             }
         }
-        summary.met += met_here.len();
     }
     summary.made = repo::insert_obligations(conn, &new_rows)?;
     // One audit record per obligation made (a repeated run makes none: the insert ignored them),
@@ -225,7 +223,7 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
             let value = serde_json::to_value(o.to_api(ctx.today)).map_err(AppError::internal)?;
             after.push((o.id, value.to_string()));
         }
-        repo::audit_created(conn, ctx.actor, &after)?;
+        audit::record_created(conn, ctx.actor, "obligation", &after)?;
     }
     summary.requested = request_visits(conn, ctx, resident)?;
     Ok(summary)

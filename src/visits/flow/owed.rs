@@ -138,8 +138,3 @@ pub fn completed_since(
         ))
         .load(conn)?)
 }
-
-/// The status of a visit by id (None when there is none).
-pub fn status_of(conn: &mut DbConn, id: &str) -> AppResult<Option<Status>> {
-    Ok(repo::find(conn, id)?.map(|r| r.status()))
-}
