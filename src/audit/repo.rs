@@ -44,6 +44,9 @@ pub fn record_created(
     entity: &str,
     created: &[(String, String)],
 ) -> QueryResult<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
     let at = now();
     let actor_id = actor.map(|a| a.id.clone());
     let request_id = actor.map(|a| a.request_id.clone());
@@ -63,15 +66,20 @@ pub fn record_created(
             )
         })
         .collect();
-    for chunk in rows.chunks(500) {
-        match conn {
-            DbConn::Pg(c) => diesel::insert_into(audit_log::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(audit_log::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+    match conn {
+        // One binary COPY: a district's tens of thousands of records in one round trip.
+        DbConn::Pg(c) => {
+            diesel::copy_from(audit_log::table)
+                .from_insertable(&rows)
+                .execute(c)?;
+        }
+        DbConn::Sqlite(c) => {
+            for chunk in rows.chunks(500) {
+                diesel::insert_into(audit_log::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(())
 }

@@ -37,6 +37,42 @@ pub fn publish(
     Ok(())
 }
 
+/// Writes many events of one kind in the caller's transaction, in batched inserts, as
+/// [`publish`] would one by one: each with its entity id, audience and payload.
+pub fn publish_many(
+    conn: &mut DbConn,
+    kind: &str,
+    entity: &str,
+    items: &[(String, Vec<String>, Value)],
+) -> QueryResult<()> {
+    let at = now();
+    let rows: Vec<_> = items
+        .iter()
+        .map(|(id, audience, payload)| {
+            (
+                events::at.eq(at),
+                events::kind.eq(kind),
+                events::entity.eq(entity),
+                events::entity_id.eq(id),
+                events::audience
+                    .eq(serde_json::to_string(audience).unwrap_or_else(|_| "[]".into())),
+                events::payload.eq(payload.to_string()),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(events::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(events::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct EventRow {
     pub id: i64,

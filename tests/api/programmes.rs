@@ -264,6 +264,53 @@ db_test! {
 }
 
 db_test! {
+    async fn two_runs_at_once_request_each_owed_visit_once_with_one_audit_record_and_one_event(app) {
+        let c = clinic(&app).await;
+        sign(&app, &c, json!(["basic", "hypertension"]), today()).await;
+        // The scheduler cancels the owed visits: the obligations are open again, with no live visit.
+        let owed: Vec<String> = app.get(&format!("/api/v1/visits?resident_id={}&status=requested", c.resident), &c.sched).await.body["items"]
+            .as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
+        assert!(!owed.is_empty());
+        for v in &owed {
+            let r = app.post(&format!("/api/v1/visits/{v}/cancel"), &c.sched, json!({"reason": "改期"})).await;
+            assert_eq!(r.status, 200, "{r:?}");
+        }
+        let admin = app.admin().await;
+        let (a, b) = futures_util::future::join(app.post("/api/v1/programmes/run", &admin, json!({})), app.post("/api/v1/programmes/run", &admin, json!({}))).await;
+        assert_eq!((a.status, b.status), (200, 200), "{a:?} {b:?}");
+        let requested = a.body["requested"].as_u64().unwrap() + b.body["requested"].as_u64().unwrap();
+        assert_eq!(requested, owed.len() as u64, "{a:?} {b:?}");
+        let live = "visits WHERE status = 'requested'";
+        assert_eq!(app.count(live), owed.len() as i64);
+        assert_eq!(app.count("obligations WHERE visit_id IN (SELECT id FROM visits WHERE status = 'requested')"), owed.len() as i64);
+        let fresh = "(SELECT id FROM visits WHERE status = 'requested')";
+        assert_eq!(app.count(&format!("audit_log WHERE entity = 'visit' AND action = 'create' AND entity_id IN {fresh}")), owed.len() as i64);
+        assert_eq!(app.count(&format!("events WHERE kind = 'visit.requested' AND entity_id IN {fresh}")), owed.len() as i64);
+        let seen = app.get(&format!("/api/v1/visits?resident_id={}&status=requested", c.resident), &c.sched).await;
+        assert_eq!(seen.body["items"].as_array().unwrap().len(), owed.len());
+    }
+}
+
+db_test! {
+    async fn two_runs_making_the_same_obligations_at_once_make_each_once(app) {
+        let c = clinic(&app).await;
+        sign(&app, &c, json!(["basic", "hypertension"]), today()).await;
+        let made = app.count("obligations");
+        assert!(made > 0);
+        // As if the engine had never run: the obligations are gone, so both runs make them again
+        // and race on the database's uniqueness (on PostgreSQL the loser's COPY falls back).
+        diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM obligations"), &mut *app.conn() as &mut carelink::db::DbConn).unwrap();
+        let admin = app.admin().await;
+        let (a, b) = futures_util::future::join(app.post("/api/v1/programmes/run", &admin, json!({})), app.post("/api/v1/programmes/run", &admin, json!({}))).await;
+        assert_eq!((a.status, b.status), (200, 200), "{a:?} {b:?}");
+        assert_eq!(a.body["made"].as_i64().unwrap() + b.body["made"].as_i64().unwrap(), made, "{a:?} {b:?}");
+        assert_eq!(app.count("obligations"), made);
+        let audited = "audit_log WHERE entity = 'obligation' AND action = 'create' AND entity_id IN (SELECT id FROM obligations)";
+        assert_eq!(app.count(audited), made);
+    }
+}
+
+db_test! {
     async fn what_was_owed_before_today_and_not_met_is_overdue_and_announced_once(app) {
         let c = clinic(&app).await;
         // a contract signed 200 days ago: the follow-ups of past quarters went unmet

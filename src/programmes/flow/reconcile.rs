@@ -5,7 +5,7 @@
 //! planning horizon, and announces obligations newly overdue.
 use chrono::{Duration, NaiveDate, NaiveTime};
 use serde_json::json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::Ctx;
 use crate::audit;
@@ -213,18 +213,19 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
             }
         }
     }
-    summary.made = repo::insert_obligations(conn, &new_rows)?;
+    let made: HashSet<String> = repo::insert_obligations(conn, &new_rows)?
+        .into_iter()
+        .collect();
+    summary.made = made.len();
     // One audit record per obligation made (a repeated run makes none: the insert ignored them),
-    // written in batches: one by one, they took most of a district's run on PostgreSQL.
-    if summary.made > 0 {
-        let ids: Vec<String> = new_rows.iter().map(|o| o.id.clone()).collect();
-        let mut after = vec![];
-        for o in repo::obligations_by_id(conn, &ids)? {
-            let value = serde_json::to_value(o.to_api(ctx.today)).map_err(AppError::internal)?;
-            after.push((o.id, value.to_string()));
-        }
-        audit::record_created(conn, ctx.actor, "obligation", &after)?;
+    // written in batches from the rows as inserted: one by one, they took most of a district's
+    // run on PostgreSQL.
+    let mut after = Vec::with_capacity(made.len());
+    for o in new_rows.iter().filter(|o| made.contains(&o.id)) {
+        let value = serde_json::to_value(o.to_api(ctx.today)).map_err(AppError::internal)?;
+        after.push((o.id.clone(), value.to_string()));
     }
+    audit::record_created(conn, ctx.actor, "obligation", &after)?;
     summary.requested = request_visits(conn, ctx, resident)?;
     Ok(summary)
 }
@@ -261,50 +262,36 @@ fn row_of(r: &ResidentRow, clinic: &str, o: &Owed) -> ObligationRow {
 }
 
 /// Requests a visit for each open obligation whose window opens within the horizon and has no
-/// live visit: the window runs from its `earliest` (or today) 08:00 to its `latest` 18:00.
+/// live visit: the window runs from its `earliest` (or today) 08:00 to its `latest` 18:00. The
+/// visits are made in batches; each obligation is claimed by linking its visit only if its
+/// version is still the one read, so two instances never request it twice.
 fn request_visits(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppResult<usize> {
     let until = ctx.today + Duration::days(ctx.horizon_days);
-    let mut made = 0;
-    for o in repo::to_request(conn, resident, ctx.today, until)? {
-        // Claimed first (its version moves on), so two instances never request it twice.
-        if !repo::update_obligation(conn, &o, ObligationChanges::default())? {
-            continue;
-        }
-        let local = |d: NaiveDate, h: u32| -> AppResult<chrono::NaiveDateTime> {
-            d.and_hms_opt(h, 0, 0)
-                .and_then(|t| t.and_local_timezone(ctx.tz).earliest())
-                .map(|t| t.naive_utc())
-                .ok_or_else(|| AppError::internal("no such local time"))
-        };
+    let due = repo::to_request(conn, resident, ctx.today, until)?;
+    let local = |d: NaiveDate, h: u32| -> AppResult<chrono::NaiveDateTime> {
+        d.and_hms_opt(h, 0, 0)
+            .and_then(|t| t.and_local_timezone(ctx.tz).earliest())
+            .map(|t| t.naive_utc())
+            .ok_or_else(|| AppError::internal("no such local time"))
+    };
+    let mut owed = Vec::with_capacity(due.len());
+    for o in &due {
         let start = repo::day(&o.earliest).max(ctx.today);
-        let window_start = local(start, 8)?;
-        let window_end = local(repo::day(&o.latest), 18)?;
-        let notes = format!("应履约服务 owed: {} ({})", o.rule, o.period);
-        let visit = visits::request_owed(
-            conn,
-            ctx.actor,
-            &visits::OwedVisit {
-                resident_id: &o.resident_id,
-                clinic_id: &o.clinic_id,
-                service_type: &o.service_type,
-                window_start,
-                window_end,
-                notes,
-            },
-        )?;
-        let ch = ObligationChanges {
-            visit_id: Some(Some(visit)),
-            ..Default::default()
-        };
-        let claimed = ObligationRow {
-            version: o.version + 1,
-            ..o
-        };
-        if repo::update_obligation(conn, &claimed, ch)? {
-            made += 1;
-        }
+        owed.push(visits::OwedVisit {
+            resident_id: &o.resident_id,
+            clinic_id: &o.clinic_id,
+            service_type: &o.service_type,
+            window_start: local(start, 8)?,
+            window_end: local(repo::day(&o.latest), 18)?,
+            notes: format!("应履约服务 owed: {} ({})", o.rule, o.period),
+        });
     }
-    Ok(made)
+    let made = visits::request_owed(conn, ctx.actor, &owed, |conn, visit_ids| {
+        let links: Vec<_> = due.iter().zip(visit_ids.iter().cloned()).collect();
+        let linked: HashSet<String> = repo::link_visits(conn, &links)?.into_iter().collect();
+        Ok(due.iter().map(|o| linked.contains(&o.id)).collect())
+    })?;
+    Ok(made.iter().flatten().count())
 }
 
 /// The daily pass, safe on several instances at once: contracts past their end expire, the engine

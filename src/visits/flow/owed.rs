@@ -24,18 +24,23 @@ pub struct OwedVisit<'a> {
     pub notes: String,
 }
 
-/// Requests an owed visit (status `requested`, no requester): audited as `actor`'s (the user
-/// whose action made it owed; None: the daily pass), `visit.requested` to the clinic and the
-/// resident. Returns its id.
+/// Requests owed visits (status `requested`, no requester) in batched statements: audited as
+/// `actor`'s (the user whose action made them owed; None: the daily pass), `visit.requested` to
+/// the clinic and the resident. Once the visits are inserted, `claim` gets their ids (in the
+/// order of `owed`) and answers which ones the caller still wants: it records what each visit is
+/// for in the same transaction, so two instances never request the same thing twice. Visits it
+/// refuses are removed before anyone hears of them. Returns the kept visits' ids, in the order of
+/// `owed`.
 pub fn request_owed(
     conn: &mut DbConn,
     actor: Option<&CurrentUser>,
-    o: &OwedVisit,
-) -> AppResult<String> {
+    owed: &[OwedVisit],
+    claim: impl FnOnce(&mut DbConn, &[String]) -> AppResult<Vec<bool>>,
+) -> AppResult<Vec<Option<String>>> {
     let at = now();
-    let row = repo::insert(
-        conn,
-        &repo::NewVisitRow {
+    let rows: Vec<_> = owed
+        .iter()
+        .map(|o| repo::NewVisitRow {
             id: new_id(),
             resident_id: o.resident_id.into(),
             clinic_id: o.clinic_id.into(),
@@ -57,12 +62,37 @@ pub fn request_owed(
             version: 1,
             created_at: at,
             updated_at: at,
-        },
-    )?;
-    let value = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
-    audit::record(conn, actor, "create", "visit", &row.id, None, Some(&value))?;
-    repo::publish(conn, "requested", &row)?;
-    Ok(row.id)
+        })
+        .collect();
+    let stored = repo::insert_many(conn, &rows)?;
+    let ids: Vec<String> = stored.iter().map(|v| v.id.clone()).collect();
+    let wanted = claim(conn, &ids)?;
+    let (mut kept, mut refused) = (Vec::with_capacity(stored.len()), vec![]);
+    for (row, want) in stored
+        .into_iter()
+        .zip(wanted.iter().chain(std::iter::repeat(&false)))
+    {
+        if *want {
+            kept.push(row);
+        } else {
+            refused.push(row.id);
+        }
+    }
+    if !refused.is_empty() {
+        repo::delete_unannounced(conn, &refused)?;
+    }
+    let mut created = Vec::with_capacity(kept.len());
+    for row in &kept {
+        let value = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
+        created.push((row.id.clone(), value.to_string()));
+    }
+    audit::record_created(conn, actor, "visit", &created)?;
+    repo::publish_many(conn, "requested", &kept)?;
+    Ok(ids
+        .into_iter()
+        .zip(wanted.into_iter().chain(std::iter::repeat(false)))
+        .map(|(id, want)| want.then_some(id))
+        .collect())
 }
 
 /// Cancels a visit that was requested or scheduled for an obligation no longer owed; true when

@@ -334,13 +334,17 @@ pub fn audience(conn: &mut DbConn, v: &VisitRow) -> QueryResult<Vec<String>> {
     Ok(a)
 }
 
-/// Publishes `visit.<what>` for a visit, in the caller's transaction.
-pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
-    let payload = serde_json::json!({
+/// What a visit event carries.
+fn payload(v: &VisitRow) -> serde_json::Value {
+    serde_json::json!({
         "id": v.id, "status": v.status, "clinic_id": v.clinic_id, "clinician_id": v.clinician_id,
         "resident_id": v.resident_id, "starts_at": v.starts_at.map(crate::time::Time::from),
         "ends_at": v.ends_at.map(crate::time::Time::from), "priority": v.priority, "version": v.version,
-    });
+    })
+}
+
+/// Publishes `visit.<what>` for a visit, in the caller's transaction.
+pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
     let audience = audience(conn, v)?;
     crate::events::publish(
         conn,
@@ -348,6 +352,59 @@ pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
         "visit",
         &v.id,
         &audience,
-        &payload,
+        &payload(v),
     )
+}
+
+/// Inserts many new visits in batched inserts and returns them as stored, in the same order.
+pub fn insert_many(conn: &mut DbConn, rows: &[NewVisitRow]) -> QueryResult<Vec<VisitRow>> {
+    let mut stored = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        match conn {
+            DbConn::Pg(c) => diesel::insert_into(visits::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(visits::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+        let ids: Vec<&String> = chunk.iter().map(|r| &r.id).collect();
+        let mut found: std::collections::HashMap<String, VisitRow> = visits::table
+            .filter(visits::id.eq_any(ids))
+            .load::<VisitRow>(conn)?
+            .into_iter()
+            .map(|v| (v.id.clone(), v))
+            .collect();
+        stored.extend(chunk.iter().filter_map(|r| found.remove(&r.id)));
+    }
+    Ok(stored)
+}
+
+/// Deletes visits made in the caller's transaction that turned out not to be wanted (never
+/// seen by anyone: no audit record or event names them yet).
+pub fn delete_unannounced(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
+    diesel::delete(visits::table.filter(visits::id.eq_any(ids))).execute(conn)
+}
+
+/// Publishes `visit.<what>` for many visits, in batched inserts, with each visit's audience
+/// (the care homes read in one query).
+pub fn publish_many(conn: &mut DbConn, what: &str, vs: &[VisitRow]) -> QueryResult<()> {
+    let mut homes = std::collections::HashMap::new();
+    let residents_of: Vec<&String> = vs.iter().map(|v| &v.resident_id).collect();
+    for chunk in residents_of.chunks(500) {
+        let rows: Vec<(String, Option<String>)> = residents::table
+            .filter(residents::id.eq_any(chunk))
+            .select((residents::id, residents::care_home_id))
+            .load(conn)?;
+        homes.extend(rows);
+    }
+    let items: Vec<_> = vs
+        .iter()
+        .map(|v| {
+            let mut a = vec![v.clinic_id.clone(), format!("resident:{}", v.resident_id)];
+            a.extend(homes.get(&v.resident_id).cloned().flatten());
+            (v.id.clone(), a, payload(v))
+        })
+        .collect();
+    crate::events::publish_many(conn, &format!("visit.{what}"), "visit", &items)
 }
