@@ -49,7 +49,11 @@ function chart(points, series, lines, [lo0, hi0], name) {
   const vals = points.flatMap((p) => series.map((s) => p.vs[s.key]).filter((v) => typeof v === 'number'));
   const lo = Math.min(lo0, ...vals);
   const hi = Math.max(hi0, ...vals);
-  const x = (i) => PAD.l + (points.length === 1 ? (W - PAD.l - PAD.r) / 2 : i * (W - PAD.l - PAD.r) / (points.length - 1));
+  // x spaces the readings by their dates, so a gap of months looks like one.
+  const day = (on) => Date.parse(`${on}T00:00:00Z`) / 86400000;
+  const d0 = day(points[0].on);
+  const span = day(points[points.length - 1].on) - d0;
+  const x = (i) => PAD.l + (span === 0 ? (W - PAD.l - PAD.r) / 2 : (day(points[i].on) - d0) * (W - PAD.l - PAD.r) / span);
   const y = (v) => PAD.t + (hi - v) * (H - PAD.t - PAD.b) / (hi - lo);
   const el = svg('svg', { viewBox: `0 0 ${W} ${H}`, class: 'vt-chart', role: 'img', 'aria-label': series.map((s) => s.label).join(' / '), 'data-chart': name });
   for (const v of lines) {

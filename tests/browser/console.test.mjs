@@ -576,7 +576,7 @@ async function uncontrolledFollowUps(resident) {
     tokens.set((await call(tk, 'GET', '/me')).id, tk);
   }
   const done = [];
-  for (const [sys, dia] of [[168, 98], [172, 102]]) {
+  for (const [sys, dia, glucose] of [[168, 98, 6.1], [172, 102, 8.4]]) {
     const slots = (await call(schedToken, 'GET', `/availability?resident_id=${resident.id}&service_type=chronic_disease_follow_up&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).items
       .filter((x) => tokens.has(x.clinician_id));
     assert.ok(slots.length, 'a free slot for a follow-up');
@@ -587,7 +587,7 @@ async function uncontrolledFollowUps(resident) {
     const tk = tokens.get(v.clinician_id);
     const at = { lat: resident.location.lat, lon: resident.location.lon };
     await call(tk, 'POST', `/visits/${v.id}/check-in`, at);
-    done.push(await call(tk, 'POST', `/visits/${v.id}/check-out`, { ...at, vital_signs: { systolic_mmhg: sys, diastolic_mmhg: dia } }));
+    done.push(await call(tk, 'POST', `/visits/${v.id}/check-out`, { ...at, vital_signs: { systolic_mmhg: sys, diastolic_mmhg: dia, fasting_glucose_mmol_l: glucose } }));
   }
   await call(await tokenFor('admin'), 'POST', '/programmes/run');
   return done;
@@ -670,13 +670,27 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   // A resident with vital signs in a completed visit: the chart draws them with the thresholds.
   const done = (await call(schedToken, 'GET', '/visits?status=completed&limit=500')).items
     .filter((v) => v.documentation && v.documentation.vital_signs && typeof v.documentation.vital_signs.systolic_mmhg === 'number');
-  if (done.length) {
-    await sched.evaluate((id) => { location.hash = `#care?resident=${id}`; }, done[0].resident_id);
-    await sched.locator('#vitals-box .vt-chart[data-chart="bp"]').waitFor({ timeout: WAIT });
-    assert.equal(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] .vt-threshold').count(), 2, '140 and 90 mmHg lines');
-    assert.ok(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] circle').count() >= 2, 'systolic and diastolic points');
-    await shot(sched, '20-care-vitals');
+  // The demo gives one resident readings on three unevenly spaced dates: the chart spaces the
+  // points by date (x proportional to the days between readings), not by their order.
+  const datesOf = new Map();
+  for (const v of done) {
+    const on = v.check_out_at.slice(0, 10);
+    datesOf.set(v.resident_id, new Set([...(datesOf.get(v.resident_id) || []), on]));
   }
+  const [charted] = [...datesOf.entries()].sort((a, b) => b[1].size - a[1].size)[0] || [];
+  assert.ok(charted && datesOf.get(charted).size >= 3, 'the demo has a resident with readings on three dates');
+  await sched.evaluate((id) => { location.hash = `#care?resident=${id}`; }, charted);
+  await sched.locator('#vitals-box .vt-chart[data-chart="bp"]').waitFor({ timeout: WAIT });
+  assert.equal(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] .vt-threshold').count(), 2, '140 and 90 mmHg lines');
+  const pts = await sched.locator('#vitals-box .vt-chart[data-chart="bp"] circle.vt-sys').evaluateAll((cs) =>
+    cs.map((c) => ({ x: Number(c.getAttribute('cx')), on: c.querySelector('title').textContent.slice(0, 10) })));
+  assert.ok(pts.length >= 3, 'a systolic point per reading');
+  const day = (on) => Date.parse(`${on}T00:00:00Z`) / 86400000;
+  const perDay = (pts[pts.length - 1].x - pts[0].x) / (day(pts[pts.length - 1].on) - day(pts[0].on));
+  for (const p of pts) {
+    assert.ok(Math.abs(p.x - pts[0].x - perDay * (day(p.on) - day(pts[0].on))) < 0.5, `the reading of ${p.on} sits at its date`);
+  }
+  await shot(sched, '20-care-vitals');
 
   // Two follow-ups out of control in a row: the care page charts them above the lines, and the
   // drafts tab holds the up-referral the server prepared.
@@ -689,6 +703,8 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
     await sched.locator(`#care-resident[data-resident-id="${who.id}"]`).waitFor({ timeout: WAIT });
     await sched.locator('#vitals-box .vt-chart[data-chart="bp"]').waitFor({ timeout: WAIT });
     assert.ok(await sched.locator('#vitals-box .vt-chart[data-chart="bp"] circle.is-high').count() >= 4, 'the out-of-control readings are marked');
+    assert.equal(await sched.locator('#vitals-box .vt-chart[data-chart="glucose"] .vt-threshold').count(), 1, 'the 7.0 mmol/L line');
+    assert.equal(await sched.locator('#vitals-box .vt-chart[data-chart="glucose"] circle.is-high').count(), 1, 'only the 8.4 mmol/L reading is marked high');
     await shot(sched, '20a-care-uncontrolled');
   }
   // The clinic's overdue list and the draft referrals, as the API has them.
@@ -696,6 +712,7 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   await sched.click('.tab[data-tab="overdue"]');
   await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
   const overdue = (await call(schedToken, 'GET', '/obligations?status=overdue&limit=500')).items;
+  assert.ok(overdue.length > 0, 'the demo contracts of a hundred days ago leave past quarters overdue');
   assert.equal(await sched.locator('#od-list tbody tr').count(), overdue.length, 'one row per overdue obligation');
   await sched.check('#od-due');
   await sched.waitForTimeout(300);
