@@ -133,7 +133,14 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(programmes::handlers::send_referral_draft)
         .service(programmes::handlers::discard_referral_draft)
         .service(programmes::handlers::run_pass)
-        .service(programmes::handlers::programmes_report);
+        .service(programmes::handlers::programmes_report)
+        .service(crate::family::handlers::create_resident_account)
+        .service(crate::family::handlers::my_visits)
+        .service(crate::family::handlers::give_feedback)
+        .service(crate::family::handlers::list_feedback)
+        .service(crate::family::handlers::create_complaint)
+        .service(crate::family::handlers::list_complaints)
+        .service(crate::family::handlers::get_complaint);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

@@ -37,17 +37,25 @@ pub fn seed(conn: &mut DbConn) -> AppResult<crate::network::seed::Seeded> {
     Ok(seeded)
 }
 
+/// What `carelink user add` names on its command line.
+pub struct UserSpec<'a> {
+    pub username: &'a str,
+    pub role: Role,
+    /// An organisation's code, e.g. WH-CL-01.
+    pub org_code: Option<&'a str>,
+    pub skills: Vec<String>,
+    /// For a resident (or family) login: the resident record's id.
+    pub resident_id: Option<String>,
+}
+
 /// `carelink user add`: creates an account from the command line (password from stdin).
 pub fn add_user(
     conn: &mut DbConn,
     settings: &Settings,
-    username: &str,
-    role: Role,
-    org_code: Option<&str>,
-    skills: Vec<String>,
+    spec: UserSpec,
     password_text: &str,
 ) -> AppResult<String> {
-    let organization_id = match org_code {
+    let organization_id = match spec.org_code {
         Some(code) => Some(
             crate::network::repo::find_by_code(conn, code)?
                 .ok_or_else(|| {
@@ -58,21 +66,18 @@ pub fn add_user(
         None => None,
     };
     let new = NewStaff {
-        username: username.to_string(),
-        display_name: username.to_string(),
-        role,
+        username: spec.username.to_string(),
+        display_name: spec.username.to_string(),
+        role: spec.role,
         organization_id,
-        skills,
+        skills: spec.skills,
         password: password_text.to_string(),
-        resident_id: None,
+        resident_id: spec.resident_id,
     };
     new.validate(settings.auth.min_password_length)?;
     let hash = password::hash(&new.password).map_err(AppError::internal)?;
     write_tx(conn, |conn| {
-        let row = crate::people::repo::insert(conn, &new, &hash)?;
-        let after = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
-        crate::audit::record(conn, None, "create", "staff", &row.id, None, Some(&after))?;
-        Ok(row.id)
+        Ok(crate::people::flow::add_login(conn, None, &new, &hash)?.id)
     })
 }
 

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod events;
+pub mod family;
 pub mod http;
 pub mod network;
 pub mod openapi;

@@ -44,9 +44,12 @@ enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// admin, scheduler, clinician, care_home, hospital
+        /// admin, scheduler, clinician, care_home, hospital, resident
         #[arg(long)]
         role: String,
+        /// For a resident (or family) login: the resident record's id.
+        #[arg(long)]
+        resident: Option<String>,
         /// Organisation code, e.g. WH-CL-01.
         #[arg(long)]
         org: Option<String>,
@@ -119,6 +122,7 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
                     role,
                     org,
                     skills,
+                    resident,
                     ..
                 },
         } => {
@@ -132,16 +136,15 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
             let password = line.trim_end_matches(['\r', '\n']);
             cli::migrate(&pool, wait)?;
             let mut conn = pool.get().map_err(|e| e.to_string())?;
-            let id = cli::add_user(
-                &mut conn,
-                &settings,
-                &username,
+            let spec = cli::UserSpec {
+                username: &username,
                 role,
-                org.as_deref(),
+                org_code: org.as_deref(),
                 skills,
-                password,
-            )
-            .map_err(|e| format!("{e}{}", field_errors(&e)))?;
+                resident_id: resident,
+            };
+            let id = cli::add_user(&mut conn, &settings, spec, password)
+                .map_err(|e| format!("{e}{}", field_errors(&e)))?;
             println!("created {username} ({id})");
         }
         Command::Serve { .. } => {

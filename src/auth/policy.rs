@@ -53,6 +53,36 @@ pub fn programme_scope(user: &CurrentUser) -> ResidentScope {
     }
 }
 
+/// Whose feedback and complaints a caller may read: those about their own organisation (a
+/// clinic's visits, a care home), a resident's own, or all (admin). Hospitals read none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum VoiceScope {
+    All,
+    Organization(String),
+    Resident(String),
+    Nothing,
+}
+
+pub fn voice_scope(user: &CurrentUser) -> VoiceScope {
+    match (user.role, &user.organization_id, &user.resident_id) {
+        (Role::Admin, ..) => VoiceScope::All,
+        (Role::Scheduler | Role::Clinician | Role::CareHome, Some(org), _) => {
+            VoiceScope::Organization(org.clone())
+        }
+        (Role::Resident, _, Some(resident)) => VoiceScope::Resident(resident.clone()),
+        _ => VoiceScope::Nothing,
+    }
+}
+
+/// Who may give a resident a login (`POST /residents/{id}/accounts`): admin, and the staff of the
+/// clinic or care home that serves the resident (their resident scope decides which).
+pub const ACCOUNT_GIVERS: &[Role] = &[
+    Role::Admin,
+    Role::Scheduler,
+    Role::Clinician,
+    Role::CareHome,
+];
+
 /// Which staff accounts a caller may see.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffScope {

@@ -348,6 +348,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    visit_feedback (id) {
+        id -> Text,
+        visit_id -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        clinician_id -> Nullable<Text>,
+        rating -> Integer,
+        comment -> Nullable<Text>,
+        author_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        resident_id -> Text,
+        visit_id -> Nullable<Text>,
+        organization_id -> Nullable<Text>,
+        text -> Text,
+        author_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(shifts -> users (clinician_id));
 diesel::joinable!(sessions -> users (user_id));
@@ -375,4 +401,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     contracts,
     obligations,
     referral_drafts,
+    visit_feedback,
+    complaints,
 );

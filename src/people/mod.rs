@@ -1,4 +1,5 @@
 //! People: staff accounts (schedulers, clinicians, desks) and the residents they serve.
+pub mod flow;
 pub mod handlers;
 pub mod items;
 pub mod model;

@@ -50,7 +50,7 @@ pub struct UnitReport {
 
 const METHOD: &str = "score = 100 x mean of the rates a unit has data for: visits done / planned, done on time \
 (check-in within 15 min of the start) / done, contracted residents with a completed visit / contracted, received \
-referrals answered by their deadline / received, obligations met on time / met or closed unmet (care programmes). Red list: the 3 best; black list: the 3 worst (at most half the \
+referrals answered by their deadline / received, obligations met on time / met or closed unmet (care programmes), ratings of 4 or 5 / ratings, and 1 - complaints / completed visits (the family's voice). Red list: the 3 best; black list: the 3 worst (at most half the \
 scored units each).";
 
 /// The unit report: the district's red and black list
@@ -99,6 +99,10 @@ pub async fn units(
         let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&ctx.tz).date_naive();
         for (clinic, p) in crate::programmes::flow::figures(conn, &ctx, local(from), local(to))? {
             figures.entry(clinic).or_default().programme = p;
+        }
+        // What residents and families said (ratings, complaints) joins the score too.
+        for (unit, v) in crate::family::flow::figures(conn, from, to)? {
+            figures.entry(unit).or_default().voice = v;
         }
         let units = repo::units(conn)?;
         let scores: Vec<(String, Option<f64>)> = units
@@ -161,7 +165,8 @@ fn to_csv(r: &UnitReport) -> String {
     let mut out = String::from(
         "code,name,kind,score,rank,list,visits_planned,visits_done,visits_done_on_time,visits_missed,location_exceptions,\
          referrals_sent,referrals_received,referrals_answered_in_time,referrals_overdue,contracts_signed,contracts_unserved,\
-         obligations_due,obligations_met_on_time,obligations_met_late,obligations_overdue,obligations_waived\n",
+         obligations_due,obligations_met_on_time,obligations_met_late,obligations_overdue,obligations_waived,\
+         ratings,mean_rating,ratings_satisfied,complaints\n",
     );
     for u in &r.units {
         let list = if r.red_list.contains(&u.organization_id) {
@@ -174,7 +179,7 @@ fn to_csv(r: &UnitReport) -> String {
         let n = |v: Option<u32>| v.map(|v| v.to_string()).unwrap_or_default();
         let f = u.figures.as_ref();
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             cell(&u.code),
             cell(&u.name),
             u.kind,
@@ -197,6 +202,12 @@ fn to_csv(r: &UnitReport) -> String {
             n(f.map(|f| f.programme.met_late)),
             n(f.map(|f| f.programme.overdue)),
             n(f.map(|f| f.programme.waived)),
+            n(f.map(|f| f.voice.ratings)),
+            f.and_then(|f| f.voice.mean_rating)
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+            n(f.map(|f| f.voice.satisfied)),
+            n(f.map(|f| f.voice.complaints)),
         ));
     }
     out

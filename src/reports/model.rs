@@ -52,15 +52,26 @@ pub struct UnitFigures {
     pub contracts: ContractFigures,
     /// What the clinic owed residents under contracts and the public-health rules (a clinic's).
     pub programme: crate::programmes::model::report::ProgrammeFigures,
+    /// What residents and families said: ratings of the clinic's visits, complaints about the unit.
+    pub voice: crate::family::model::VoiceFigures,
 }
 
 fn rate(part: u32, whole: u32) -> Option<f64> {
     (whole > 0).then(|| part as f64 / whole as f64)
 }
 
+/// 1 - complaints per completed visit (at least 0), for a unit that completed visits and whose
+/// residents' families spoke in the period (a rating or a complaint): without any, the part is
+/// left out rather than counted as a perfect 1 for everyone.
+fn complaint_free(v: &crate::family::model::VoiceFigures, done: u32) -> Option<f64> {
+    (done > 0 && v.ratings + v.complaints > 0)
+        .then(|| (1.0 - v.complaints as f64 / done as f64).max(0.0))
+}
+
 /// 0-100: the mean of the rates the unit has data for — visits done of planned, done on time,
 /// contracted residents served, received referrals answered in time, obligations met on time
-/// (of those met or closed unmet). None without any data.
+/// (of those met or closed unmet), ratings of 4 or 5 (of the ratings), and one less the complaints
+/// per completed visit. None without any data.
 pub fn score(f: &UnitFigures) -> Option<f64> {
     let parts: Vec<f64> = [
         rate(f.visits.done, f.visits.planned),
@@ -74,6 +85,8 @@ pub fn score(f: &UnitFigures) -> Option<f64> {
             f.programme.met_on_time,
             f.programme.met_on_time + f.programme.met_late + f.programme.overdue,
         ),
+        rate(f.voice.satisfied, f.voice.ratings),
+        complaint_free(&f.voice, f.visits.done),
     ]
     .into_iter()
     .flatten()
@@ -135,6 +148,11 @@ mod tests {
         f.programme.met_on_time = 3;
         f.programme.overdue = 1;
         assert_eq!(score(&f), Some(62.5)); // (0.5 + 0.5 + 0.75 + 0.75) / 4
+                                           // The families' voice: 1 of 2 ratings satisfied, 1 complaint for 2 completed visits.
+        f.voice.rate(5);
+        f.voice.rate(2);
+        f.voice.complaints = 1;
+        assert_eq!(score(&f), Some(58.3)); // (0.5 + 0.5 + 0.75 + 0.75 + 0.5 + 0.5) / 6
     }
 
     #[test]

@@ -57,6 +57,28 @@ db_test! {
 }
 
 db_test! {
+    async fn user_add_gives_a_resident_login_linked_to_the_resident(app) {
+        let sched = app.token_for("sched.cli", carelink::auth::Role::Scheduler, Some("WH-CL-01")).await;
+        let resident = app.resident_of(&sched, "WH-CL-01", "周桂芳").await;
+        let (code, out, err) = carelink(&app, &["user", "add", "--username", "zhou.family", "--role", "resident",
+            "--resident", &resident, "--password-stdin"], "a-long-enough-password\n");
+        assert_eq!(code, 0, "{out}{err}");
+        let token = app.access_token_with("zhou.family", "a-long-enough-password").await;
+        let me = app.get("/api/v1/me", &token).await;
+        assert_eq!((me.body["role"].as_str(), me.body["resident_id"].as_str()), (Some("resident"), Some(resident.as_str())));
+        assert_eq!(app.get("/api/v1/me/visits", &token).await.status, 200);
+        // A resident login names its resident, and only a known one.
+        for args in [vec!["--username", "no.one"], vec!["--username", "ghost", "--resident", "no-such-resident"]] {
+            let mut all = vec!["user", "add", "--role", "resident", "--password-stdin"];
+            all.extend(args);
+            let (code, _, err) = carelink(&app, &all, "a-long-enough-password\n");
+            assert_ne!(code, 0);
+            assert!(err.contains("resident_id"), "{err}");
+        }
+    }
+}
+
+db_test! {
     async fn migrate_and_seed_from_the_command_line_are_idempotent_and_demo_prints_logins(app) {
         let (code, out, err) = carelink(&app, &["migrate"], "");
         assert_eq!(code, 0, "{err}");

@@ -13,6 +13,7 @@ mod dayplan;
 mod demo;
 mod documented_rules;
 mod events;
+mod family;
 mod hardening;
 mod migrations;
 mod network;

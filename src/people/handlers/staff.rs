@@ -128,18 +128,8 @@ pub async fn create_staff(
     new.validate(state.settings.auth.min_password_length)?;
     http::idempotent_post(&state, user, key, "POST /staff", new, |conn, user, new| {
         let hash = password::hash(&new.password).map_err(AppError::internal)?;
-        let row = repo::insert(conn, &new, &hash)?;
-        let after = to_value(&row.to_api())?;
-        audit::record(
-            conn,
-            Some(user),
-            "create",
-            "staff",
-            &row.id,
-            None,
-            Some(&after),
-        )?;
-        Ok((StatusCode::CREATED, after))
+        let row = crate::people::flow::add_login(conn, Some(user), &new, &hash)?;
+        Ok((StatusCode::CREATED, to_value(&row.to_api())?))
     })
     .await
 }

@@ -1,0 +1,2 @@
+DROP TABLE complaints;
+DROP TABLE visit_feedback;
