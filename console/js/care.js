@@ -1,5 +1,5 @@
-// Care programmes (签约履约): the screen's tabs (residents, overdue, draft referrals) and one
-// resident's care page (#care?resident=ID): the contract, what is owed, the vital signs.
+// Care programmes (签约履约): the screen's tabs (residents, overdue, draft referrals, what families
+// said) and one resident's care page (#care?resident=ID): the contract, what is owed, the vital signs.
 import { api } from './api.js';
 import { ageOf } from './dates.js';
 import { clear, h } from './dom.js';
@@ -11,11 +11,12 @@ import { staffName } from './names.js';
 import { obligationsCard } from './obligations.js';
 import { renderOverdue } from './overdue.js';
 import { renderResidents } from './residents.js';
+import { renderVoice } from './voice.js';
 import { S } from './state.js';
 import { badge, card } from './widgets.js';
 import { vitalsCard } from './vitals.js';
 
-const TABS = ['residents', 'overdue', 'drafts'];
+const TABS = ['residents', 'overdue', 'drafts', 'voice'];
 
 function params() {
   const hash = location.hash || '';
@@ -36,7 +37,7 @@ export function viewCare(main) {
         data: { tab: k }, 'aria-selected': tab === k ? 'true' : 'false',
       }, t(`care.tab.${k}`))))),
     body);
-  ({ residents: renderResidents, overdue: renderOverdue, drafts: renderDrafts })[tab](body);
+  ({ residents: renderResidents, overdue: renderOverdue, drafts: renderDrafts, voice: renderVoice })[tab](body);
 }
 
 async function residentPage(main, id) {

@@ -56,6 +56,7 @@ const FILES: &[(&str, &str, &str)] = &[
     module!("timeline.js"),
     module!("visits.js"),
     module!("vitals.js"),
+    module!("voice.js"),
     module!("widgets.js"),
 ];
 

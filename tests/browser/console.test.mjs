@@ -779,6 +779,34 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   await sched.locator('.past-contracts').waitFor({ timeout: WAIT });
 });
 
+await step('(g) families: the clinic gives a family login, the family rates a visit and complains, and the clinic reads both', async () => {
+  // A completed visit of the clinic whose resident the family login will belong to.
+  const done = (await call(schedToken, 'GET', '/visits?status=completed&limit=500')).items;
+  assert.ok(done.length, 'the clinic has completed visits');
+  const visit = done[0];
+  const username = `family.${Date.now()}`;
+  const login = await call(schedToken, 'POST', `/residents/${visit.resident_id}/accounts`, { username, display_name: '家属（浏览器测试）', password: 'Kunming-family-2026' });
+  assert.deepEqual([login.role, login.resident_id], ['resident', visit.resident_id]);
+  const family = (await call(null, 'POST', '/auth/token', { username, password: 'Kunming-family-2026' })).access_token;
+  const mine = await call(family, 'GET', '/me/visits');
+  assert.ok(mine.past.some((v) => v.id === visit.id), 'the family sees the visit among the past ones');
+  if (!mine.past.find((v) => v.id === visit.id).rating) {
+    await call(family, 'POST', `/visits/${visit.id}/feedback`, { rating: 2, comment: '等了很久，护士很匆忙。' });
+  }
+  await call(family, 'POST', '/complaints', { visit_id: visit.id, text: '约好上午十点，下午才到，也没有提前通知。' });
+  await sched.click('.nav-link[data-view="care"]');
+  await sched.click('.tab[data-tab="voice"]');
+  await sched.locator('#vo-ratings table').waitFor({ timeout: WAIT });
+  await sched.locator('#vo-complaints table').waitFor({ timeout: WAIT });
+  const ratings = (await call(schedToken, 'GET', '/feedback?limit=500')).items;
+  const complaints = (await call(schedToken, 'GET', '/complaints?limit=500')).items;
+  assert.equal(await sched.locator('#vo-ratings tbody tr').count(), ratings.length, 'one row per rating');
+  assert.equal(await sched.locator('#vo-complaints tbody tr').count(), complaints.length, 'one row per complaint');
+  assert.match(await sched.locator('#vo-summary').innerText(), new RegExp(`${ratings.length} 条评价`));
+  assert.match(await sched.locator('#vo-complaints').innerText(), /下午才到/);
+  await shot(sched, '23-care-voice');
+});
+
 await step('(e) the English switch shows English labels and is remembered', async () => {
   await sched.click('.nav-link[data-view="day"]');
   await sched.click('#lang-toggle');
