@@ -3,6 +3,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+mod transition;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -12,6 +13,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 pub use json::Json;
+pub use transition::{transition, Call, Transition};
 
 /// Runs blocking database work on the thread pool with a pooled connection.
 pub async fn db<T, F>(state: &AppState, f: F) -> AppResult<T>
@@ -54,15 +56,6 @@ pub fn json_value(status: StatusCode, value: serde_json::Value) -> HttpResponse 
 /// Serialises a body for storage (idempotency replay); never fails for our own types.
 pub fn to_value<T: Serialize>(body: &T) -> AppResult<serde_json::Value> {
     serde_json::to_value(body).map_err(AppError::internal)
-}
-
-/// What every state-transition request (`POST /things/{id}/ACTION`) carries besides its body.
-pub struct Call {
-    pub user: crate::auth::CurrentUser,
-    pub state: web::Data<AppState>,
-    pub id: web::Path<String>,
-    pub key: extract::IdempotencyKey,
-    pub if_match: extract::IfMatch,
 }
 
 /// A POST that changes state: runs `change` in one transaction under the caller's Idempotency-Key

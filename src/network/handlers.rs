@@ -1,14 +1,14 @@
 //! HTTP: `/api/v1/organizations`. The pilot network is a directory every signed-in user may read;
-//! only the authority (admin) changes it.
+//! only the authority (admin) changes it. Each handler parses, calls one use case of `flow`, answers.
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
+use super::flow;
 use super::model::{NewOrganization, OrgKind, Organization, OrganizationChanges};
-use super::repo::{self, OrgFilter};
-use crate::audit;
+use super::repo::OrgFilter;
 use crate::auth::{policy, CurrentUser, Role};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
@@ -44,7 +44,7 @@ pub async fn list_organizations(
         code: q.code.clone(),
     };
     let p = page.clone();
-    let rows = http::db(&state, move |conn| Ok(repo::list(conn, &filter, &p)?)).await?;
+    let rows = http::db(&state, move |conn| flow::list(conn, &filter, &p)).await?;
     let page = Page::from_rows(rows, &page, |r| r.id.as_str()).map(|r| r.to_api());
     Ok(HttpResponse::Ok().json(page))
 }
@@ -64,11 +64,8 @@ pub async fn get_organization(
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&id, "organization")?;
-    let row = http::db(&state, move |conn| {
-        repo::find(conn, &id)?.ok_or_else(|| AppError::missing("organization"))
-    })
-    .await?;
-    Ok(http::json(StatusCode::OK, &row.to_api()))
+    let org = http::db(&state, move |conn| flow::get(conn, &id)).await?;
+    Ok(http::json(StatusCode::OK, &org))
 }
 
 /// Add an organisation to the network
@@ -105,18 +102,8 @@ pub async fn create_organization(
         "POST /organizations",
         body.into_inner(),
         |conn, user, new| {
-            let row = repo::insert(conn, &new)?;
-            let after = to_value(&row.to_api())?;
-            audit::record(
-                conn,
-                Some(user),
-                "create",
-                "organization",
-                &row.id,
-                None,
-                Some(&after),
-            )?;
-            Ok((StatusCode::CREATED, after))
+            let org = flow::create(conn, user, &new)?;
+            Ok((StatusCode::CREATED, to_value(&org)?))
         },
     )
     .await
@@ -149,25 +136,11 @@ pub async fn update_organization(
     policy::require_role(&user, &[Role::Admin])?;
     let id = parse_id(&id, "organization")?;
     let changes = body.into_inner();
+    // A PATCH that sends no field changes nothing (http::is_no_change).
+    let changes = (!http::is_no_change(&changes)).then_some(changes);
     http::patch(&state, move |conn| {
-        let row = repo::find(conn, &id)?.ok_or_else(|| AppError::missing("organization"))?;
-        if_match.check(row.version)?;
-        changes.validate(row.kind())?;
-        let before = to_value(&row.to_api())?;
-        if http::is_no_change(&changes) {
-            return Ok(before);
-        }
-        let after = to_value(&repo::update(conn, &row, &changes)?.to_api())?;
-        audit::record(
-            conn,
-            Some(&user),
-            "update",
-            "organization",
-            &id,
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
+        let check = |v| if_match.check(v);
+        to_value(&flow::update(conn, &user, &id, changes.as_ref(), check)?)
     })
     .await
 }

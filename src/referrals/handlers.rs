@@ -1,20 +1,20 @@
 //! HTTP: `/api/v1/referrals`, their transitions, and the published response times.
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::flow;
 use super::model::{
-    AcceptBody, Action, AdviceBody, CancelBody, CompleteBody, EmptyBody, NewReferral, Priority,
-    Referral, RejectBody, ResponseTime, ScheduleBody, Status,
+    AcceptBody, AdviceBody, CancelBody, CompleteBody, EmptyBody, NewReferral, Priority, Referral,
+    RejectBody, ResponseTime, ScheduleBody, Status,
 };
 use super::repo::{self, Mailbox, ReferralFilter};
 use crate::auth::{CurrentUser, Role};
-use crate::db::now;
+use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
-use crate::http::{self, to_value, Call};
+use crate::http::{self, to_value, Call, Transition};
 use crate::state::AppState;
 
 /// Submit a referral (up to a hospital, or down to a clinic or care home)
@@ -144,59 +144,22 @@ pub async fn get(
     Ok(http::json(StatusCode::OK, &r))
 }
 
-/// Runs one step's flow in the request's transaction, under its Idempotency-Key.
-async fn step<B>(
-    Call {
-        user,
-        state,
-        id,
-        key,
-        if_match,
-    }: Call,
-    action: Action,
-    body: B,
-    f: flow::Step<B>,
-) -> AppResult<HttpResponse>
-where
-    B: Serialize + Send + 'static,
-{
-    let id = parse_id(&id, "referral")?;
-    let route = match action {
-        Action::Accept => "POST /referrals/{id}/accept",
-        Action::Reject => "POST /referrals/{id}/reject",
-        Action::Return => "POST /referrals/{id}/return",
-        Action::Schedule => "POST /referrals/{id}/schedule",
-        Action::Arrive => "POST /referrals/{id}/arrive",
-        Action::Complete => "POST /referrals/{id}/complete",
-        Action::Cancel => "POST /referrals/{id}/cancel",
-        Action::NoShow => "POST /referrals/{id}/no-show",
+/// The referral's step in the request's transaction, with the settings of its follow-on work.
+fn step<B>(conn: &mut DbConn, t: Transition<'_, B>, f: flow::Step<B>) -> AppResult<Referral> {
+    let app = t.state;
+    let visits = crate::visits::flow::Ctx::new(app.travel.as_ref(), &app.settings.visits, app.tz);
+    let ctx = flow::StepCtx {
+        visits: &visits,
+        tz: app.tz,
+        referrals: &app.settings.referrals,
+        if_match: t.if_match.0.as_deref(),
+        now: now(),
     };
-    let app = state.get_ref().clone();
-    http::idempotent_post(
-        &state,
-        user,
-        key,
-        route,
-        (id, body),
-        move |conn, user, (id, body)| {
-            let visits =
-                crate::visits::flow::Ctx::new(app.travel.as_ref(), &app.settings.visits, app.tz);
-            let ctx = flow::StepCtx {
-                visits: &visits,
-                tz: app.tz,
-                referrals: &app.settings.referrals,
-                if_match: if_match.0.as_deref(),
-                now: now(),
-            };
-            let r = f(conn, &ctx, user, &id, &body)?;
-            Ok((StatusCode::OK, to_value(&r)?))
-        },
-    )
-    .await
+    f(conn, &ctx, t.user, t.id, &t.body)
 }
 
 macro_rules! referral_action {
-    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $action:expr, $body:ty,
+    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $body:ty,
         example = json!($example:tt), conflict = $conflict:literal, invalid = $invalid:literal, $f:expr) => {
         $(#[doc = $doc])*
         #[utoipa::path(post, tag = "referrals",
@@ -221,7 +184,11 @@ not a side of the referral at all: admin, residents and watching clinics read bu
             if_match: IfMatch,
             body: crate::http::Json<$body>,
         ) -> AppResult<HttpResponse> {
-            step(Call { user, state, id, key, if_match }, $action, body.into_inner(), $f).await
+            let call = Call { user, state, id, key, if_match };
+            http::transition(call, "referral", concat!("POST ", $path), body.into_inner(), |conn, t| {
+                step(conn, t, $f)
+            })
+            .await
         }
     };
 }
@@ -236,7 +203,6 @@ referral_action!(
     /// and `If-Match` are honoured.
     accept_referral,
     "/referrals/{id}/accept",
-    Action::Accept,
     AcceptBody,
     example = json!({"comment": "同意接收，请于明日上午到神经内科门诊", "receiving_doctor": "刘志强"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again; `no_serving_clinic`: (down-referral with follow-up) no clinic serves the resident's community",
@@ -251,7 +217,6 @@ referral_action!(
     /// `If-Match` are honoured.
     reject_referral,
     "/referrals/{id}/reject",
-    Action::Reject,
     RejectBody,
     example = json!({"reason_code": "manage_at_grassroots", "comment": "病情稳定，建议社区继续随访管理"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again",
@@ -266,7 +231,6 @@ referral_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     return_referral,
     "/referrals/{id}/return",
-    Action::Return,
     AdviceBody,
     example = json!({"advice": "请先完善头颅 CT 及血常规检查后再转诊"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again",
@@ -281,7 +245,6 @@ referral_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     schedule_referral,
     "/referrals/{id}/schedule",
-    Action::Schedule,
     ScheduleBody,
     example = json!({"appointment_at": "2026-12-04T09:30:00+08:00", "department": "神经内科", "location": "门诊楼 3 楼 12 诊室"}),
     conflict = "`invalid_transition`: the referral is not `accepted`; `concurrent_update`: another change to the referral won, read it again",
@@ -295,7 +258,6 @@ referral_action!(
     /// and published; `Idempotency-Key` and `If-Match` are honoured.
     arrive_referral,
     "/referrals/{id}/arrive",
-    Action::Arrive,
     EmptyBody,
     example = json!({"comment": "患者由家属陪同按时到诊"}),
     conflict = "`invalid_transition`: the referral is not `scheduled`; `concurrent_update`: another change to the referral won, read it again",
@@ -312,7 +274,6 @@ referral_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     complete_referral,
     "/referrals/{id}/complete",
-    Action::Complete,
     CompleteBody,
     example = json!({"diagnosis": {"code": "I63.9", "text": "脑梗死"}, "inpatient_record_number": "ZY2026120345", "main_test_results": "头颅 MRI：右侧基底节区新发梗死灶", "treatment_given": "抗血小板聚集、调脂稳斑、早期康复训练", "recommendations": "继续口服阿司匹林及阿托伐他汀，社区每周两次康复训练，一月后神经内科复诊", "down_referral": {"department": "全科", "priority": "routine", "follow_up": {"service_type": "stroke_rehabilitation", "visits_per_week": 2, "weeks": 4}}}),
     conflict = "`invalid_transition`: the referral is not `arrived`; `concurrent_update`: another change to the referral won, read it again",
@@ -328,7 +289,6 @@ referral_action!(
     /// reason. Audited and published; `Idempotency-Key` and `If-Match` are honoured.
     cancel_referral,
     "/referrals/{id}/cancel",
-    Action::Cancel,
     CancelBody,
     example = json!({"reason": "患者家属决定前往省级医院就诊"}),
     conflict = "`invalid_transition`: the referral is not `submitted`; `concurrent_update`: another change to the referral won, read it again",
@@ -342,7 +302,6 @@ referral_action!(
     /// and published; `Idempotency-Key` and `If-Match` are honoured.
     no_show_referral,
     "/referrals/{id}/no-show",
-    Action::NoShow,
     EmptyBody,
     example = json!({"comment": "预约时间未到诊，电话联系家属未接通"}),
     conflict = "`invalid_transition`: the referral is not `scheduled`; `concurrent_update`: another change to the referral won, read it again",

@@ -1,13 +1,14 @@
 //! HTTP: `/api/v1/shifts`. Schedulers manage their own clinic's shifts; clinic staff read them.
+//! Each handler parses, calls one use case of `flow`, answers.
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
+use super::flow;
 use super::model::{NewShift, Shift, ShiftSpan};
-use super::repo::{self, ShiftFilter};
-use crate::audit;
-use crate::auth::{policy, CurrentUser, Role};
-use crate::error::{AppError, AppResult};
+use super::repo::ShiftFilter;
+use crate::auth::{policy, CurrentUser};
+use crate::error::AppResult;
 use crate::http::extract::{parse_end, parse_id, parse_time, IdempotencyKey};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
@@ -56,11 +57,8 @@ pub async fn list_shifts(
             .map(|s| parse_end("to", s, state.tz))
             .transpose()?,
     };
-    let (clinics, p) = (policy::shift_clinics(&user), page.clone());
-    let rows = http::db(&state, move |conn| {
-        Ok(repo::list(conn, &clinics, &filter, &p)?)
-    })
-    .await?;
+    let p = page.clone();
+    let rows = http::db(&state, move |conn| flow::list(conn, &user, &filter, &p)).await?;
     Ok(
         HttpResponse::Ok()
             .json(Page::from_rows(rows, &page, |r| r.id.as_str()).map(|r| r.to_api())),
@@ -82,12 +80,9 @@ pub async fn get_shift(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, clinics) = (parse_id(&id, "shift")?, policy::shift_clinics(&user));
-    let row = http::db(&state, move |conn| {
-        repo::find_scoped(conn, &clinics, &id)?.ok_or_else(|| AppError::missing("shift"))
-    })
-    .await?;
-    Ok(http::json(StatusCode::OK, &row.to_api()))
+    let id = parse_id(&id, "shift")?;
+    let shift = http::db(&state, move |conn| flow::get(conn, &user, &id)).await?;
+    Ok(http::json(StatusCode::OK, &shift))
 }
 
 /// Add a clinician's shift
@@ -122,28 +117,8 @@ pub async fn create_shift(
         "POST /shifts",
         body.into_inner(),
         move |conn, user, new| {
-            let clinician = crate::people::repo::find(conn, &new.clinician_id)?
-                .filter(|c| c.role() == Some(Role::Clinician))
-                .filter(|c| user.is_admin() || c.organization_id == user.organization_id)
-                .ok_or_else(|| {
-                    AppError::invalid("clinician_id", "must be a clinician of your clinic")
-                })?;
-            let clinic_id = clinician
-                .organization_id
-                .clone()
-                .ok_or_else(|| AppError::invalid("clinician_id", "has no clinic"))?;
-            let row = repo::insert(conn, &clinician.id, &clinic_id, span)?;
-            let after = to_value(&row.to_api())?;
-            audit::record(
-                conn,
-                Some(user),
-                "create",
-                "shift",
-                &row.id,
-                None,
-                Some(&after),
-            )?;
-            Ok((StatusCode::CREATED, after))
+            let shift = flow::add(conn, user, &new.clinician_id, span)?;
+            Ok((StatusCode::CREATED, to_value(&shift)?))
         },
     )
     .await

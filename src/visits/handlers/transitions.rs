@@ -1,67 +1,40 @@
-//! HTTP for a visit's transitions: each parses its body and takes one step through the flow.
+//! HTTP for a visit's transitions: each parses its body and takes one step through the flow, in
+//! the skeleton every transition shares (`http::transition`).
 use actix_web::{post, web, HttpResponse};
-use serde::Serialize;
 
 use super::ctx;
 use crate::auth::CurrentUser;
+use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
-use crate::http::{self, to_value, Call};
+use crate::http::extract::{IdempotencyKey, IfMatch};
+use crate::http::{self, Call, Transition};
 use crate::state::AppState;
 use crate::visits::flow::{self, Step};
 use crate::visits::model::{
     Action, CancelBody, CheckInBody, MissedBody, PositionBody, ScheduleBody, Visit,
 };
 
-/// The shared body of every transition: under the Idempotency-Key, one step in one transaction.
-async fn transition<B, F>(
-    Call {
-        user,
+/// The visit's step in the request's transaction.
+fn act(conn: &mut DbConn, t: Transition<'_, Step>) -> AppResult<Visit> {
+    let Transition {
         state,
-        id,
-        key,
-        if_match,
-    }: Call,
-    action: Action,
-    body: B,
-    step: F,
-) -> AppResult<HttpResponse>
-where
-    B: Serialize + Send + 'static,
-    F: FnOnce(B) -> Step + Send + 'static,
-{
-    let id = parse_id(&id, "visit")?;
-    let route: &'static str = match action {
-        Action::Schedule => "POST /visits/{id}/schedule",
-        Action::Reschedule => "POST /visits/{id}/reschedule",
-        Action::Cancel => "POST /visits/{id}/cancel",
-        Action::CheckIn => "POST /visits/{id}/check-in",
-        Action::CheckOut => "POST /visits/{id}/check-out",
-        Action::Missed => "POST /visits/{id}/missed",
-    };
-    let st = state.clone();
-    http::idempotent_post(
-        &state,
         user,
-        key,
-        route,
-        (id, body),
-        move |conn, user, (id, body)| {
-            let versions = |v| if_match.check(v);
-            let after = flow::act(conn, &ctx(&st), user, &id, step(body), versions)?;
-            // A completed visit may meet what the resident is owed, or (out of control) owe more.
-            if action == Action::CheckOut {
-                let owed = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
-                crate::programmes::flow::reconcile(conn, &owed.by(user), Some(&after.resident_id))?;
-            }
-            Ok((actix_web::http::StatusCode::OK, to_value(&after)?))
-        },
-    )
-    .await
+        id,
+        body: step,
+        if_match,
+    } = t;
+    let action = step.action();
+    let after = flow::act(conn, &ctx(state), user, id, step, |v| if_match.check(v))?;
+    // A completed visit may meet what the resident is owed, or (out of control) owe more.
+    if action == Action::CheckOut {
+        let owed = crate::programmes::flow::Ctx::new(&state.settings, state.tz)?;
+        crate::programmes::flow::reconcile(conn, &owed.by(user), Some(&after.resident_id))?;
+    }
+    Ok(after)
 }
 
 macro_rules! visit_action {
-    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $action:expr, $body:ty,
+    ($(#[doc = $doc:literal])* $fn_name:ident, $path:literal, $body:ty,
         example = json!($example:tt), forbidden = $forbidden:literal, conflict = $conflict:literal,
         invalid = $invalid:literal, $change:expr) => {
         $(#[doc = $doc])*
@@ -86,7 +59,11 @@ macro_rules! visit_action {
             if_match: IfMatch,
             body: crate::http::Json<$body>,
         ) -> AppResult<HttpResponse> {
-            transition(Call { user, state, id, key, if_match }, $action, body.into_inner(), $change).await
+            let call = Call { user, state, id, key, if_match };
+            http::transition(call, "visit", concat!("POST ", $path), body.into_inner(), |conn, t| {
+                act(conn, t.map($change))
+            })
+            .await
         }
     };
 }
@@ -100,7 +77,6 @@ visit_action!(
     /// are honoured.
     schedule_visit,
     "/visits/{id}/schedule",
-    Action::Schedule,
     ScheduleBody,
     example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03", "starts_at": "2026-12-03T10:15:00+08:00"}),
     forbidden = "`forbidden`: only admin and schedulers schedule visits",
@@ -121,7 +97,6 @@ visit_action!(
     /// `If-Match` are honoured.
     reschedule_visit,
     "/visits/{id}/reschedule",
-    Action::Reschedule,
     ScheduleBody,
     example = json!({"starts_at": "2026-12-04T14:00:00+08:00"}),
     forbidden = "`forbidden`: only admin and schedulers reschedule visits",
@@ -140,7 +115,6 @@ visit_action!(
     /// is freed. Audited and published; `Idempotency-Key` and `If-Match` are honoured.
     cancel_visit,
     "/visits/{id}/cancel",
-    Action::Cancel,
     CancelBody,
     example = json!({"reason": "家属已预约医院复诊，本次上门取消"}),
     forbidden = "`forbidden`: clinicians and hospital desks do not cancel visits",
@@ -159,7 +133,6 @@ visit_action!(
     /// `Idempotency-Key` and `If-Match` are honoured.
     missed_visit,
     "/visits/{id}/missed",
-    Action::Missed,
     MissedBody,
     example = json!({"reason": "not_home", "comment": "敲门无人应答，电话联系家属未接通"}),
     forbidden = "`forbidden`: only admin, schedulers and the visit's own clinician record a missed visit",
@@ -179,7 +152,6 @@ visit_action!(
     /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_in_visit,
     "/visits/{id}/check-in",
-    Action::CheckIn,
     CheckInBody,
     example = json!({"lat": 25.0437, "lon": 102.7036}),
     forbidden = "`forbidden`: only the visit's own clinician checks in",
@@ -200,7 +172,6 @@ visit_action!(
     /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_out_visit,
     "/visits/{id}/check-out",
-    Action::CheckOut,
     PositionBody,
     example = json!({"lat": 25.0436, "lon": 102.7038,
         "tasks": [{"task": "测量血压", "done": true}, {"task": "空腹血糖检测", "done": false, "reason": "老人已进食"}],

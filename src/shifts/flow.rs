@@ -1,0 +1,63 @@
+//! The shifts' use cases: list and read a clinic's shifts, add a clinician's shift. Each takes the
+//! connection and the caller, and runs in the transaction its caller opened.
+use super::model::{Shift, ShiftSpan};
+use super::repo::{self, ShiftFilter, ShiftRow};
+use crate::audit;
+use crate::auth::{policy, CurrentUser, Role};
+use crate::db::page::PageRequest;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// One page of the shifts the caller may see (rows, so the page's cursor can be taken from them).
+pub fn list(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    filter: &ShiftFilter,
+    page: &PageRequest,
+) -> AppResult<Vec<ShiftRow>> {
+    Ok(repo::list(
+        conn,
+        &policy::shift_clinics(user),
+        filter,
+        page,
+    )?)
+}
+
+/// One shift the caller may see, else 404.
+pub fn get(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Shift> {
+    let row = repo::find_scoped(conn, &policy::shift_clinics(user), id)?
+        .ok_or_else(|| AppError::missing("shift"))?;
+    Ok(row.to_api())
+}
+
+/// Adds a shift for a clinician of the caller's clinic (any clinic for admin), at the
+/// clinician's clinic, unless it overlaps another of theirs; audited.
+pub fn add(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    clinician_id: &str,
+    span: ShiftSpan,
+) -> AppResult<Shift> {
+    policy::require_role(user, policy::SHIFT_WRITERS)?;
+    // People has no flow yet: the clinician is read from its repo.
+    let clinician = crate::people::repo::find(conn, clinician_id)?
+        .filter(|c| c.role() == Some(Role::Clinician))
+        .filter(|c| user.is_admin() || c.organization_id == user.organization_id)
+        .ok_or_else(|| AppError::invalid("clinician_id", "must be a clinician of your clinic"))?;
+    let clinic_id = clinician
+        .organization_id
+        .clone()
+        .ok_or_else(|| AppError::invalid("clinician_id", "has no clinic"))?;
+    let shift = repo::insert(conn, &clinician.id, &clinic_id, span)?.to_api();
+    let after = serde_json::to_value(&shift).map_err(AppError::internal)?;
+    audit::record(
+        conn,
+        Some(user),
+        "create",
+        "shift",
+        &shift.id,
+        None,
+        Some(&after),
+    )?;
+    Ok(shift)
+}
