@@ -29,7 +29,7 @@ use crate::state::AppState;
     responses((status = 201, description = "The login", body = Staff),
         (status = 403, description = "`forbidden`: the role may not give logins (hospital desks, residents)", body = crate::error::Problem),
         (status = 404, description = "`not_found`: no such resident, or not one the caller serves", body = crate::error::Problem),
-        (status = 409, description = "`username_taken`", body = crate::error::Problem),
+        (status = 409, description = "`username_taken`: the username is in use", body = crate::error::Problem),
         (status = 422, description = "`validation_failed`: username, display_name or password", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/residents/{id}/accounts")]
