@@ -140,7 +140,9 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(crate::family::handlers::list_feedback)
         .service(crate::family::handlers::create_complaint)
         .service(crate::family::handlers::list_complaints)
-        .service(crate::family::handlers::get_complaint);
+        .service(crate::family::handlers::get_complaint)
+        .service(crate::field::handlers::running_late)
+        .service(crate::field::handlers::help);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

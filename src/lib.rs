@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod family;
+pub mod field;
 pub mod http;
 pub mod network;
 pub mod openapi;

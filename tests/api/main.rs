@@ -14,6 +14,7 @@ mod demo;
 mod documented_rules;
 mod events;
 mod family;
+mod field;
 mod hardening;
 mod migrations;
 mod network;

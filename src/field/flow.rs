@@ -1,0 +1,131 @@
+//! The field's use cases: a clinician tells the clinic (and the resident) they are running late,
+//! or asks for help at once. Neither changes the visit; each is audited against it and sent as an
+//! event in the caller's transaction.
+use chrono::Duration;
+use serde_json::json;
+
+use super::model::{text, FieldAlert, HelpBody, LateBody};
+use crate::audit;
+use crate::auth::{CurrentUser, Role};
+use crate::db::{now, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::events;
+use crate::visits::model::{Status, Visit};
+
+/// The visit, if the caller is the clinician booked on it (another's visit they may see is 403;
+/// one they may not see, 404).
+fn own_visit(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Visit> {
+    let visit = crate::visits::flow::get(conn, user, id)?;
+    if user.role != Role::Clinician || visit.clinician_id.as_deref() != Some(user.id.as_str()) {
+        return Err(AppError::forbidden(
+            "Only the clinician booked on the visit sends this.",
+        ));
+    }
+    Ok(visit)
+}
+
+/// Tells the clinic and the resident that the clinician will arrive `minutes` late: a visit still
+/// scheduled (not yet checked in) only, else 409 `invalid_state`. `visit.running_late`.
+pub fn running_late(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+    body: &LateBody,
+) -> AppResult<FieldAlert> {
+    let visit = own_visit(conn, user, id)?;
+    if visit.status != Status::Scheduled {
+        return Err(AppError::conflict(
+            "invalid_state",
+            "Running late is for a visit not yet checked in.",
+        ));
+    }
+    let expected = visit
+        .starts_at
+        .map(|s| crate::time::Time(s.0 + Duration::minutes(body.minutes)));
+    let alert = FieldAlert {
+        kind: "running_late".into(),
+        visit_id: visit.id.clone(),
+        clinician_id: user.id.clone(),
+        clinic_id: visit.clinic_id.clone(),
+        at: now().into(),
+        minutes: Some(body.minutes),
+        expected_at: expected,
+        lat: None,
+        lon: None,
+        text: text(&body.reason),
+    };
+    tell(
+        conn,
+        user,
+        "visit.running_late",
+        "running_late",
+        &alert,
+        vec![
+            visit.clinic_id.clone(),
+            format!("resident:{}", visit.resident_id),
+        ],
+    )?;
+    Ok(alert)
+}
+
+/// Asks the clinic for help at once, with the clinician's position: a visit scheduled or under
+/// way, else 409 `invalid_state`. `clinician.help` to the clinic and the district authority.
+pub fn help(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+    body: &HelpBody,
+) -> AppResult<FieldAlert> {
+    let visit = own_visit(conn, user, id)?;
+    if !matches!(visit.status, Status::Scheduled | Status::InProgress) {
+        return Err(AppError::conflict(
+            "invalid_state",
+            "Help is asked from a visit scheduled or under way.",
+        ));
+    }
+    let alert = FieldAlert {
+        kind: "help".into(),
+        visit_id: visit.id.clone(),
+        clinician_id: user.id.clone(),
+        clinic_id: visit.clinic_id.clone(),
+        at: now().into(),
+        minutes: None,
+        expected_at: None,
+        lat: Some(body.lat),
+        lon: Some(body.lon),
+        text: text(&body.note),
+    };
+    tell(
+        conn,
+        user,
+        "clinician.help",
+        "help",
+        &alert,
+        vec![visit.clinic_id.clone(), events::AUTHORITY.to_string()],
+    )?;
+    Ok(alert)
+}
+
+fn tell(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    kind: &str,
+    action: &str,
+    alert: &FieldAlert,
+    audience: Vec<String>,
+) -> AppResult<()> {
+    let value = serde_json::to_value(alert).map_err(AppError::internal)?;
+    audit::record(
+        conn,
+        Some(user),
+        action,
+        "visit",
+        &alert.visit_id,
+        None,
+        Some(&value),
+    )?;
+    let mut payload = value;
+    payload["urgent"] = json!(alert.kind == "help");
+    events::publish(conn, kind, "visit", &alert.visit_id, &audience, &payload)?;
+    Ok(())
+}

@@ -1,0 +1,4 @@
+//! The field (issue #17): what a clinician at the door tells the clinic: running late, or help.
+pub mod flow;
+pub mod handlers;
+pub mod model;
