@@ -302,6 +302,8 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         # the rules' condition groups (data in the database and config/seed, not in the document)
         r"^is not for this resident", r"^is not an active package$", r"^is not a service type of the catalogue$",
         r"^must name known condition groups",
+        # a resident login names a resident record of the database
+        r"^is not a known resident$",
     ])
 )
 # Text with a NUL character is refused with 422 (PostgreSQL cannot store it; docs/API.md and the
