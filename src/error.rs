@@ -73,6 +73,14 @@ impl AppError {
             message: message.into(),
         }])
     }
+    /// Ok when no field is bad, else one 422 naming every bad field.
+    pub fn check_fields(errors: Vec<FieldError>) -> Result<(), AppError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::validation(errors))
+        }
+    }
     pub fn validation(errors: Vec<FieldError>) -> AppError {
         let mut e = AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

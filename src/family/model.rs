@@ -58,7 +58,7 @@ impl NewFeedback {
                 });
             }
         }
-        finish(errors)
+        AppError::check_fields(errors)
     }
 
     /// The comment as stored: trimmed, none when blank.
@@ -107,7 +107,7 @@ impl NewComplaint {
                 message: format!("must be 1 to {COMPLAINT_MAX} characters, not blank"),
             });
         }
-        finish(errors)
+        AppError::check_fields(errors)
     }
 }
 
@@ -182,14 +182,6 @@ impl VoiceFigures {
 /// A visit is upcoming while it may still happen.
 pub fn is_upcoming(status: &str) -> bool {
     matches!(status, "requested" | "scheduled" | "in_progress")
-}
-
-fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::validation(errors))
-    }
 }
 
 #[cfg(test)]

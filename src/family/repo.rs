@@ -133,19 +133,24 @@ pub fn feedback_of_visit(conn: &mut DbConn, visit: &str) -> QueryResult<Option<F
         .optional()
 }
 
+/// The complaints a scope may read, as a query to filter further.
+fn complaints_in(scope: &VoiceScope) -> complaints::BoxedQuery<'static, crate::db::MultiBackend> {
+    let q = complaints::table.into_boxed();
+    match scope {
+        VoiceScope::All => q,
+        VoiceScope::Organization(org) => q.filter(complaints::organization_id.eq(org.clone())),
+        VoiceScope::Resident(r) => q.filter(complaints::resident_id.eq(r.clone())),
+        VoiceScope::Nothing => q.filter(complaints::id.is_null()),
+    }
+}
+
 pub fn complaints(
     conn: &mut DbConn,
     scope: &VoiceScope,
     f: &VoiceFilter,
     page: &PageRequest,
 ) -> QueryResult<Vec<ComplaintRow>> {
-    let mut q = complaints::table.into_boxed();
-    q = match scope {
-        VoiceScope::All => q,
-        VoiceScope::Organization(org) => q.filter(complaints::organization_id.eq(org.clone())),
-        VoiceScope::Resident(r) => q.filter(complaints::resident_id.eq(r.clone())),
-        VoiceScope::Nothing => q.filter(complaints::id.is_null()),
-    };
+    let mut q = complaints_in(scope);
     if let Some(o) = &f.organization_id {
         q = q.filter(complaints::organization_id.eq(o.clone()));
     }
@@ -165,14 +170,10 @@ pub fn complaint(
     scope: &VoiceScope,
     id: &str,
 ) -> QueryResult<Option<ComplaintRow>> {
-    let q = complaints::table.filter(complaints::id.eq(id)).into_boxed();
-    let q = match scope {
-        VoiceScope::All => q,
-        VoiceScope::Organization(org) => q.filter(complaints::organization_id.eq(org.clone())),
-        VoiceScope::Resident(r) => q.filter(complaints::resident_id.eq(r.clone())),
-        VoiceScope::Nothing => q.filter(complaints::id.is_null()),
-    };
-    q.first(conn).optional()
+    complaints_in(scope)
+        .filter(complaints::id.eq(id.to_string()))
+        .first(conn)
+        .optional()
 }
 
 /// The first clinic (by code) serving a community.

@@ -36,7 +36,7 @@ impl LateBody {
                 message: "must be at most 200 characters".into(),
             });
         }
-        finish(errors)
+        AppError::check_fields(errors)
     }
 }
 
@@ -80,7 +80,7 @@ impl HelpBody {
                 message: "must be at most 500 characters".into(),
             });
         }
-        finish(errors)
+        AppError::check_fields(errors)
     }
 }
 
@@ -102,14 +102,6 @@ pub struct FieldAlert {
     pub lon: Option<f64>,
     /// The reason (late) or the note (help).
     pub text: Option<String>,
-}
-
-fn finish(errors: Vec<FieldError>) -> Result<(), AppError> {
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::validation(errors))
-    }
 }
 
 /// Blank text is no text.
