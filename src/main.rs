@@ -182,6 +182,7 @@ fn run(command: Command, mut settings: config::Settings) -> Result<(), String> {
                 carelink::ops::housekeeping::spawn(state.clone());
                 carelink::referrals::deadlines::spawn(state.clone());
                 carelink::programmes::job::spawn(state.clone());
+                carelink::field::job::spawn(state.clone());
                 tracing::info!(%addr, "carelink listening; API docs at /docs/");
                 println!("carelink listening on http://{addr} (docs: http://{addr}/docs/)");
                 let server = app::serve(state.clone(), listener).map_err(|e| e.to_string())?;

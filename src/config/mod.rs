@@ -137,6 +137,10 @@ pub struct Visits {
     pub max_slots: usize,
     pub max_window_days: i64,
     pub max_bookings_per_user_per_minute: i64,
+    /// A visit still under way this many minutes past its booked end raises the overrun alarm.
+    pub overrun_alarm_minutes: i64,
+    /// How often each instance looks for such visits.
+    pub overrun_scan_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

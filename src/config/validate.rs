@@ -123,6 +123,18 @@ impl Settings {
         if !(1..=366).contains(&self.visits.max_window_days) {
             return Err(bad("visits.max_window_days", "must be between 1 and 366"));
         }
+        if !(5..=720).contains(&self.visits.overrun_alarm_minutes) {
+            return Err(bad(
+                "visits.overrun_alarm_minutes",
+                "must be between 5 and 720",
+            ));
+        }
+        if !(5..=3600).contains(&self.visits.overrun_scan_seconds) {
+            return Err(bad(
+                "visits.overrun_scan_seconds",
+                "must be between 5 and 3600",
+            ));
+        }
         let r = &self.referrals;
         for (name, v) in [
             ("referrals.routine_minutes", r.routine_minutes),

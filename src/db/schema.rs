@@ -181,6 +181,9 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        check_in_recorded_at -> Nullable<Timestamp>,
+        check_out_recorded_at -> Nullable<Timestamp>,
+        overrun_alerted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -56,7 +56,7 @@ pub fn running_late(
     };
     tell(
         conn,
-        user,
+        Some(user),
         "visit.running_late",
         "running_late",
         &alert,
@@ -97,7 +97,7 @@ pub fn help(
     };
     tell(
         conn,
-        user,
+        Some(user),
         "clinician.help",
         "help",
         &alert,
@@ -106,9 +106,42 @@ pub fn help(
     Ok(alert)
 }
 
+/// Raises the overrun alarm for each visit still under way `grace_minutes` past its booked end
+/// (a clinician alone in a home who may need help): `visit.overrunning`, urgent, to the clinic,
+/// once per visit. Returns how many were raised. Safe on several instances at once.
+pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize> {
+    let visits = crate::visits::flow::mark_overrunning(conn, grace_minutes)?;
+    for visit in &visits {
+        let past_end = visit
+            .ends_at
+            .map(|end| (now().and_utc() - end.0).num_minutes());
+        let alert = FieldAlert {
+            kind: "overrun".into(),
+            visit_id: visit.id.clone(),
+            clinician_id: visit.clinician_id.clone().unwrap_or_default(),
+            clinic_id: visit.clinic_id.clone(),
+            at: now().into(),
+            minutes: past_end,
+            expected_at: visit.ends_at,
+            lat: None,
+            lon: None,
+            text: None,
+        };
+        tell(
+            conn,
+            None,
+            "visit.overrunning",
+            "overrun",
+            &alert,
+            vec![visit.clinic_id.clone()],
+        )?;
+    }
+    Ok(visits.len())
+}
+
 fn tell(
     conn: &mut DbConn,
-    user: &CurrentUser,
+    user: Option<&CurrentUser>,
     kind: &str,
     action: &str,
     alert: &FieldAlert,
@@ -117,7 +150,7 @@ fn tell(
     let value = serde_json::to_value(alert).map_err(AppError::internal)?;
     audit::record(
         conn,
-        Some(user),
+        user,
         action,
         "visit",
         &alert.visit_id,
@@ -125,7 +158,7 @@ fn tell(
         Some(&value),
     )?;
     let mut payload = value;
-    payload["urgent"] = json!(alert.kind == "help");
+    payload["urgent"] = json!(alert.kind != "running_late");
     events::publish(conn, kind, "visit", &alert.visit_id, &audience, &payload)?;
     Ok(())
 }

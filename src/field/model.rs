@@ -87,7 +87,8 @@ impl HelpBody {
 /// What the clinic (and, for a late arrival, the resident) was told.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldAlert {
-    /// `running_late` or `help`.
+    /// `running_late`, `help`, or `overrun` (raised by the server for a visit still under way
+    /// well past its end).
     pub kind: String,
     pub visit_id: String,
     pub clinician_id: String,
@@ -95,6 +96,7 @@ pub struct FieldAlert {
     /// When it was sent.
     pub at: Time,
     /// Running late: the minutes and the expected arrival (the booked start plus them).
+    /// Overrun: the minutes past the booked end, and that end.
     pub minutes: Option<i64>,
     pub expected_at: Option<Time>,
     /// Help: where the clinician is.

@@ -326,3 +326,31 @@ pub fn book_proposed(
     repo::publish(conn, "schedule", &after)?;
     Ok(Proposed::Applied)
 }
+
+/// The visits still under way `grace_minutes` past their booked end that have not raised the
+/// overrun alarm, marked as having raised it now (each once, whichever instance scans first),
+/// audited as the system's change.
+pub fn mark_overrunning(conn: &mut DbConn, grace_minutes: i64) -> AppResult<Vec<Visit>> {
+    let at = now();
+    let marked = repo::mark_overrunning(conn, at - chrono::Duration::minutes(grace_minutes), at)?;
+    let mut out = Vec::with_capacity(marked.len());
+    for row in marked {
+        let after = row.to_api();
+        let before = Visit {
+            overrun_alerted_at: None,
+            ..after.clone()
+        };
+        let value = |v: &Visit| serde_json::to_value(v).map_err(AppError::internal);
+        audit::record(
+            conn,
+            None,
+            "overrun_alarm",
+            "visit",
+            &row.id,
+            Some(&value(&before)?),
+            Some(&value(&after)?),
+        )?;
+        out.push(after);
+    }
+    Ok(out)
+}

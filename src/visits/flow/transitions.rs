@@ -123,9 +123,11 @@ fn changes(
         }
         Step::CheckIn(b) => {
             b.validate(false)?;
+            let recorded = recorded_at(ctx, row, &b, None)?;
             let (distance, far) = distance_from_home(conn, ctx, row, &b)?;
             Ok(VisitChanges {
                 check_in_at: Some(Some(now())),
+                check_in_recorded_at: Some(recorded),
                 check_in_distance_m: Some(Some(distance)),
                 location_exception: Some(row.location_exception || far),
                 ..Default::default()
@@ -133,10 +135,12 @@ fn changes(
         }
         Step::CheckOut(b) => {
             b.validate(true)?;
+            let recorded = recorded_at(ctx, row, &b, row.check_in_recorded_at)?;
             let (distance, far) = distance_from_home(conn, ctx, row, &b)?;
             let doc = serde_json::json!({"tasks": b.tasks, "vital_signs": b.vital_signs, "notes": b.notes});
             Ok(VisitChanges {
                 check_out_at: Some(Some(now())),
+                check_out_recorded_at: Some(recorded),
                 check_out_distance_m: Some(Some(distance)),
                 location_exception: Some(row.location_exception || far),
                 documentation: Some(Some(doc.to_string())),
@@ -144,6 +148,25 @@ fn changes(
             })
         }
     }
+}
+
+/// The device's time of a check-in or check-out, checked against the server's clock and the
+/// visit's day (its start, else its window's, in the district's zone).
+fn recorded_at(
+    ctx: &Ctx,
+    row: &VisitRow,
+    b: &PositionBody,
+    after: Option<chrono::NaiveDateTime>,
+) -> AppResult<Option<chrono::NaiveDateTime>> {
+    let Some(at) = b.recorded_at else {
+        return Ok(None);
+    };
+    let at = at.0.naive_utc();
+    let start = row.starts_at.unwrap_or(row.window_start);
+    let day = start.and_utc().with_timezone(&ctx.tz).date_naive();
+    let (day_start, _) = super::day_bounds(ctx.tz, day)?;
+    model::check_recorded_at(at, now(), day_start, after)?;
+    Ok(Some(at))
 }
 
 /// Re-targets a stored visit (for schedule and reschedule) with the caller's view of it.

@@ -149,6 +149,8 @@ visit_action!(
     /// the distance from the resident's home is recorded, and beyond
     /// `visits.location_radius_meters` (default 300 m) the visit is flagged `location_exception`
     /// for review. Documentation (tasks, vital signs, notes) is given at check-out, not here.
+    /// A check-in made offline and sent later carries the device's time as `recorded_at`, kept
+    /// as `check_in_recorded_at` beside the server's `check_in_at`.
     /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_in_visit,
     "/visits/{id}/check-in",
@@ -158,7 +160,7 @@ visit_action!(
     conflict = "`invalid_transition`: the visit is not `scheduled`; `concurrent_update`: another change to the visit won, \
 read it again",
     invalid = "`validation_failed`: `position.lat`/`position.lon` out of range; documentation (`tasks`, `vital_signs`, \
-`notes`) sent at check-in; `idempotency_key_reused`: the Idempotency-Key was used with another body",
+`notes`) sent at check-in; `recorded_at` in the future or before the visit's day; `idempotency_key_reused`: the Idempotency-Key was used with another body",
     |b: CheckInBody| Step::CheckIn(b.into())
 );
 
@@ -168,7 +170,8 @@ visit_action!(
     /// The visit's own clinician only. `in_progress` -> `completed`, with the phone's position
     /// (distance recorded; beyond `visits.location_radius_meters` the visit is flagged
     /// `location_exception`) and the documentation: the tasks done (a task not done needs a
-    /// reason), vital signs (a JSON object, stored as given: no ranges are checked) and notes.
+    /// reason), vital signs (each within its plausible range) and notes. One made offline
+    /// carries the device's time as `recorded_at` (kept as `check_out_recorded_at`).
     /// Audited and published; `Idempotency-Key` (offline retries) and `If-Match` are honoured.
     check_out_visit,
     "/visits/{id}/check-out",
@@ -181,7 +184,7 @@ visit_action!(
     conflict = "`invalid_transition`: the visit is not `in_progress`; `concurrent_update`: another change to the visit won, \
 read it again",
     invalid = "`validation_failed`: `position.lat`/`position.lon` out of range; a task blank or over 200 characters, or not \
-done without a reason; a `vital_signs` reading outside its range (or diastolic not below systolic); `notes` over 4000 characters; `idempotency_key_reused`: the \
-Idempotency-Key was used with another body",
+done without a reason; a `vital_signs` reading outside its range (or diastolic not below systolic); `notes` over 4000 characters; `recorded_at` in the future, before the visit's day or before the check-in's; \
+`idempotency_key_reused`: the Idempotency-Key was used with another body",
     Step::CheckOut
 );

@@ -52,6 +52,13 @@ pub struct Visit {
     pub check_in_distance_m: Option<f64>,
     pub check_out_at: Option<crate::time::Time>,
     pub check_out_distance_m: Option<f64>,
+    /// The device's own time of the check-in, as the field app sends it for an action made
+    /// offline (`check_in_at` is when the server got it).
+    pub check_in_recorded_at: Option<crate::time::Time>,
+    /// The device's own time of the check-out (see `check_in_recorded_at`).
+    pub check_out_recorded_at: Option<crate::time::Time>,
+    /// When the visit, still under way well past its end, raised the overrun alarm (once).
+    pub overrun_alerted_at: Option<crate::time::Time>,
     pub documentation: Option<serde_json::Value>,
     pub version: i64,
     pub created_at: crate::time::Time,
@@ -137,6 +144,10 @@ pub struct PositionBody {
     /// Check-out only: at most 4000 characters.
     #[schema(max_length = 4000)]
     pub notes: Option<String>,
+    /// When the check-out happened on the device, for one made offline and sent later (RFC 3339
+    /// with offset): kept as `check_out_recorded_at` beside the server's `check_out_at`. Not in
+    /// the future, not before the visit's day, not before the check-in's device time.
+    pub recorded_at: Option<crate::time::Time>,
 }
 
 /// The body of a check-in: the phone's position only (documentation is given at check-out, so the
@@ -150,6 +161,10 @@ pub struct CheckInBody {
     /// The phone's longitude, degrees (-180 to 180).
     #[schema(minimum = -180.0, maximum = 180.0)]
     pub lon: f64,
+    /// When the check-in happened on the device, for one made offline and sent later (RFC 3339
+    /// with offset): kept as `check_in_recorded_at` beside the server's `check_in_at`. Not in the
+    /// future, not before the visit's day.
+    pub recorded_at: Option<crate::time::Time>,
 }
 
 impl From<CheckInBody> for PositionBody {
@@ -160,8 +175,33 @@ impl From<CheckInBody> for PositionBody {
             tasks: vec![],
             vital_signs: None,
             notes: None,
+            recorded_at: b.recorded_at,
         }
     }
+}
+
+/// How far ahead of the server's clock a device's time may run (a phone's clock drifts).
+pub const DEVICE_CLOCK_SKEW_MINUTES: i64 = 5;
+
+/// Checks a device time (`recorded_at`, UTC) of a check-in or check-out: not in the future (beyond
+/// [`DEVICE_CLOCK_SKEW_MINUTES`]), not before the first moment of the visit's day, and not before
+/// `after` (a check-out's check-in, as the device recorded it).
+pub fn check_recorded_at(
+    at: NaiveDateTime,
+    now: NaiveDateTime,
+    day_start: NaiveDateTime,
+    after: Option<NaiveDateTime>,
+) -> Result<(), AppError> {
+    let message = if at > now + chrono::Duration::minutes(DEVICE_CLOCK_SKEW_MINUTES) {
+        "must not be in the future"
+    } else if at < day_start {
+        "must not be before the visit's day"
+    } else if after.is_some_and(|a| at < a) {
+        "must not be before the check-in's recorded_at"
+    } else {
+        return Ok(());
+    };
+    Err(AppError::invalid("recorded_at", message))
 }
 
 /// Vital signs at check-out (API.md, Home visits). The ranges are plausibility bounds that catch

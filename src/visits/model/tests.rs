@@ -116,3 +116,26 @@ fn a_window_must_end_after_it_starts_and_not_in_the_past() {
     )
     .is_ok());
 }
+
+#[test]
+fn a_device_time_is_not_in_the_future_nor_before_the_visits_day_nor_before_the_check_in() {
+    let t = |h, m| {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 3)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    };
+    let (now, day) = (t(10, 0), t(0, 0));
+    assert!(check_recorded_at(t(9, 0), now, day, None).is_ok());
+    assert!(
+        check_recorded_at(t(10, 5), now, day, None).is_ok(),
+        "a phone's clock a few minutes ahead"
+    );
+    assert!(check_recorded_at(t(10, 6), now, day, None).is_err());
+    assert!(check_recorded_at(day - chrono::Duration::seconds(1), now, day, None).is_err());
+    assert!(
+        check_recorded_at(t(9, 0), now, day, Some(t(9, 30))).is_err(),
+        "out before in"
+    );
+    assert!(check_recorded_at(t(9, 30), now, day, Some(t(9, 30))).is_ok());
+}

@@ -45,6 +45,10 @@ pub struct VisitRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The device's time of the check-in / check-out, when it said (an action made offline).
+    pub check_in_recorded_at: Option<NaiveDateTime>,
+    pub check_out_recorded_at: Option<NaiveDateTime>,
+    pub overrun_alerted_at: Option<NaiveDateTime>,
 }
 
 impl VisitRow {
@@ -83,6 +87,9 @@ impl VisitRow {
             check_in_distance_m: self.check_in_distance_m,
             check_out_at: self.check_out_at.map(utc),
             check_out_distance_m: self.check_out_distance_m,
+            check_in_recorded_at: self.check_in_recorded_at.map(utc),
+            check_out_recorded_at: self.check_out_recorded_at.map(utc),
+            overrun_alerted_at: self.overrun_alerted_at.map(utc),
             documentation: self
                 .documentation
                 .as_deref()
@@ -255,6 +262,8 @@ pub struct VisitChanges {
     pub check_in_distance_m: Option<Option<f64>>,
     pub check_out_at: Option<Option<NaiveDateTime>>,
     pub check_out_distance_m: Option<Option<f64>>,
+    pub check_in_recorded_at: Option<Option<NaiveDateTime>>,
+    pub check_out_recorded_at: Option<Option<NaiveDateTime>>,
     pub documentation: Option<Option<String>>,
     pub version: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
@@ -287,6 +296,41 @@ pub fn update(
         .set(&ch)
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Visits still under way whose end was at or before `cutoff` and that have not raised the overrun
+/// alarm yet, each marked at `at` by a conditional update (of several scanners, one marks each
+/// visit, once). The alarm is not a change of the visit itself, so its version stays: the
+/// clinician's check-out with If-Match still goes through. Returns the visits marked.
+pub fn mark_overrunning(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    at: NaiveDateTime,
+) -> QueryResult<Vec<VisitRow>> {
+    let in_progress = Status::InProgress.as_str();
+    let ids: Vec<String> = visits::table
+        .filter(visits::status.eq(in_progress))
+        .filter(visits::ends_at.le(cutoff))
+        .filter(visits::overrun_alerted_at.is_null())
+        .order(visits::ends_at.asc())
+        .limit(500)
+        .select(visits::id)
+        .load(conn)?;
+    let mut marked = vec![];
+    for id in ids {
+        let n = diesel::update(
+            visits::table
+                .find(&id)
+                .filter(visits::status.eq(in_progress))
+                .filter(visits::overrun_alerted_at.is_null()),
+        )
+        .set(visits::overrun_alerted_at.eq(at))
+        .execute(conn)?;
+        if n == 1 {
+            marked.extend(find(conn, &id)?);
+        }
+    }
+    Ok(marked)
 }
 
 #[derive(Debug, Insertable)]
