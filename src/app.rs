@@ -30,6 +30,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(crate::console::index)
         .service(crate::console::asset)
+        .service(crate::console::field_root)
+        .service(crate::console::field_asset)
         .route(
             "/api/v1/openapi.json",
             web::get().to(|| async { HttpResponse::Ok().json(openapi()) }),

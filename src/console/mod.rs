@@ -1,6 +1,7 @@
-//! The staff console: a static web app served at `/`, built into the binary (no CDN, works
-//! offline). It is one more client of the public API. With CARELINK_CONSOLE_DIR set, the files are
-//! read from that folder instead (for working on the console without rebuilding).
+//! The staff console, a static web app served at `/`, and the clinicians' field app at `/field/`
+//! (installable, offline-first), both built into the binary (no CDN). Each is one more client of
+//! the public API. With CARELINK_CONSOLE_DIR (CARELINK_FIELD_DIR) set, the files are read from that
+//! folder instead (for working on them without rebuilding).
 use actix_web::{get, web, HttpResponse};
 
 /// One ES module of console/js/, served as `/console/js/<name>` (module scripts need a JavaScript
@@ -60,11 +61,62 @@ const FILES: &[(&str, &str, &str)] = &[
     module!("widgets.js"),
 ];
 
+/// One ES module of field/js/, served as `/field/js/<name>`.
+macro_rules! field_module {
+    ($name:literal) => {
+        (
+            concat!("js/", $name),
+            "text/javascript; charset=utf-8",
+            include_str!(concat!("../../field/js/", $name)),
+        )
+    };
+}
+
+/// Every file of the field app (`/field/...`). The service worker is served from `/field/` so its
+/// scope is the app.
+const FIELD_FILES: &[(&str, &str, &str)] = &[
+    (
+        "index.html",
+        "text/html; charset=utf-8",
+        include_str!("../../field/index.html"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../../field/app.css"),
+    ),
+    (
+        "manifest.webmanifest",
+        "application/manifest+json",
+        include_str!("../../field/manifest.webmanifest"),
+    ),
+    (
+        "icon.svg",
+        "image/svg+xml",
+        include_str!("../../field/icon.svg"),
+    ),
+    (
+        "sw.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../field/sw.js"),
+    ),
+    field_module!("main.js"),
+    field_module!("net.js"),
+    field_module!("queue.js"),
+    field_module!("store.js"),
+    field_module!("strings.js"),
+    field_module!("visit.js"),
+];
+
 fn serve(name: &str) -> HttpResponse {
-    let Some((_, mime, embedded)) = FILES.iter().find(|(n, ..)| *n == name) else {
+    serve_from(FILES, "CARELINK_CONSOLE_DIR", name)
+}
+
+fn serve_from(files: &[(&str, &str, &str)], dir_var: &str, name: &str) -> HttpResponse {
+    let Some((_, mime, embedded)) = files.iter().find(|(n, ..)| *n == name) else {
         return HttpResponse::NotFound().finish();
     };
-    let body = std::env::var_os("CARELINK_CONSOLE_DIR")
+    let body = std::env::var_os(dir_var)
         .and_then(|dir| std::fs::read_to_string(std::path::Path::new(&dir).join(name)).ok())
         .unwrap_or_else(|| embedded.to_string());
     HttpResponse::Ok()
@@ -89,18 +141,38 @@ pub async fn asset(file: web::Path<String>) -> HttpResponse {
     serve(&file)
 }
 
+#[get("/field")]
+pub async fn field_root() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/field/"))
+        .finish()
+}
+
+/// The field app: `/field/` is its page, `/field/js/main.js` a module, `/field/sw.js` its worker.
+#[get("/field/{file:.*}")]
+pub async fn field_asset(file: web::Path<String>) -> HttpResponse {
+    let name = if file.is_empty() { "index.html" } else { &file };
+    serve_from(FIELD_FILES, "CARELINK_FIELD_DIR", name)
+}
+
 #[cfg(test)]
 mod tests {
-    /// A module added to console/js/ but not to FILES would be missing from the binary.
+    /// A module added to console/js/ (field/js/) but not to FILES (FIELD_FILES) would be missing
+    /// from the binary.
     #[test]
     fn every_module_is_embedded() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/console/js");
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let name = format!("js/{}", entry.unwrap().file_name().to_string_lossy());
-            assert!(
-                super::FILES.iter().any(|(n, ..)| *n == name),
-                "{name} is not in FILES"
-            );
+        for (dir, files) in [
+            ("console/js", super::FILES),
+            ("field/js", super::FIELD_FILES),
+        ] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let name = format!("js/{}", entry.unwrap().file_name().to_string_lossy());
+                assert!(
+                    files.iter().any(|(n, ..)| *n == name),
+                    "{name} is not embedded"
+                );
+            }
         }
     }
 }

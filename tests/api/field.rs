@@ -213,7 +213,7 @@ db_test! {
         let version = r.body["version"].as_i64();
         let scan = || {
             let mut conn = app.conn();
-            carelink::db::write_tx(&mut **conn, |c| carelink::field::flow::overrun_alarms(c, 30)).unwrap()
+            carelink::db::write_tx(&mut conn, |c| carelink::field::flow::overrun_alarms(c, 30)).unwrap()
         };
         assert_eq!(scan(), 0, "not yet past its end");
         move_visit(&app, &d.visit, 90, -20);

@@ -5,48 +5,20 @@
 //   CARELINK_URL=http://127.0.0.1:18090 node console.test.mjs     (tests/browser/run.sh does it all)
 //
 // Expects a server with the demo data (sched01, desk-ho01, ... password carelink-demo-2026).
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import {
+  addDays, BASE, call, launch, finish, pages, pairFor, PASSWORD, shanghaiToday, SHOTS, shot, step, suiteName, tokenFor, WAIT, watch,
+} from './lib.mjs';
 
-const BASE = (process.env.CARELINK_URL || 'http://127.0.0.1:18090').replace(/\/$/, '');
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const SHOTS = join(ROOT, 'target', 'browser-screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const PASSWORD = 'carelink-demo-2026';
-const WAIT = 15_000;
-mkdirSync(SHOTS, { recursive: true });
-for (const f of readdirSync(SHOTS)) if (f.startsWith('FAILED-')) rmSync(join(SHOTS, f)); // from an earlier run
+suiteName('console');
 
 // ---- The district's calendar (Asia/Shanghai, +08:00, no daylight saving) ----
-const shanghaiToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
-const addDays = (d, n) => new Date(Date.parse(`${d}T00:00:00Z`) + n * 864e5).toISOString().slice(0, 10);
 const weekend = (d) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay());
 let DAY = addDays(shanghaiToday(), 1);
 while (weekend(DAY)) DAY = addDays(DAY, 1); // shifts exist on weekdays only
 const TOMORROW = addDays(shanghaiToday(), 1);
 
-// ---- The API from Node (other sessions than the browser's) ----
-async function call(token, method, path, body) {
-  const res = await fetch(`${BASE}/api/v1${path}`, {
-    method,
-    headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}), ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { json = text; }
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 400)}`);
-  return json;
-}
-async function pairFor(username) {
-  return call(null, 'POST', '/auth/token', { username, password: PASSWORD });
-}
-async function tokenFor(username) {
-  return (await pairFor(username)).access_token;
-}
 // With short-lived tokens the console refreshes every few seconds, and refresh tokens are single-use:
 // a reload while a refresh is in flight could replay the old refresh token and end the session. So a
 // reload waits for a refresh to have just happened.
@@ -60,48 +32,6 @@ async function reloadBetweenRefreshes(page, ttl) {
 }
 const sessionOf = (page) => page.evaluate(() => JSON.parse(localStorage.getItem('carelink.session') || 'null'));
 
-// ---- A tiny step runner ----
-const started = Date.now();
-const results = [];
-let browser;
-const pages = [];
-const pageProblems = [];
-
-async function shot(page, name) {
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  return path;
-}
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    if (pageProblems.length) throw new Error(`the page reported errors:\n  ${pageProblems.join('\n  ')}`);
-    results.push([name, Date.now() - t0]);
-    console.log(`  ok   ${name}  (${Date.now() - t0} ms)`);
-  } catch (err) {
-    console.error(`  FAIL ${name}  (${Date.now() - t0} ms)\n\n${err && err.stack ? err.stack : err}\n`);
-    for (const [i, p] of pages.entries()) {
-      try { console.error(`  screenshot: ${await shot(p, `FAILED-${i}-${name.replace(/[^a-z0-9]+/gi, '-')}`)}`); } catch { /* closed */ }
-    }
-    if (browser) await browser.close().catch(() => {});
-    console.error(`\nconsole test FAILED at step "${name}" after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    process.exit(1);
-  }
-}
-
-function watch(page, label) {
-  pages.push(page);
-  page.on('pageerror', (e) => pageProblems.push(`[${label}] uncaught: ${e.message}`));
-  page.on('console', (m) => {
-    const text = m.text();
-    // A CSP violation or a script error is a bug; failed requests we provoke on purpose are not.
-    if (m.type() === 'error' && /Content Security Policy|Refused to|TypeError|ReferenceError|SyntaxError/.test(text)) {
-      pageProblems.push(`[${label}] console: ${text}`);
-    }
-  });
-}
 
 async function login(page, username) {
   await page.goto(BASE + '/');
@@ -125,6 +55,7 @@ async function setDayDate(page, date) {
 // ---- The checks ----
 console.log(`carelink console test against ${BASE} (visit day ${DAY}, screenshots in ${SHOTS})`);
 
+let browser;
 let sched, schedPair, schedToken, me, clinicians, residents, firstAccess;
 await step('setup: the server answers with the demo data, and Chromium starts', async () => {
   try {
@@ -140,12 +71,7 @@ await step('setup: the server answers with the demo data, and Chromium starts', 
   assert.ok(clinicians.length >= 3 && residents.length >= 3, 'the demo data is missing (need sched01 with clinicians and residents)');
   assert.ok(clinicians.some((c) => c.skills.includes('nursing')) && clinicians.some((c) => c.skills.includes('general_practice')),
     'the demo clinic needs a nurse and a doctor');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   // A browser in another time zone than the district's: the console must still show Beijing time.
   const schedCtx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'zh-CN', timezoneId: 'Europe/London', acceptDownloads: true });
   sched = await schedCtx.newPage();
@@ -834,6 +760,4 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   assert.match(await sched.locator('.login-card').innerText(), /Staff sign-in/);
 });
 
-await browser.close();
-const secs = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`\nconsole test passed: ${results.length} steps in ${secs} s; screenshots in ${SHOTS}`);
+await finish();

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Runs the console's browser test: starts carelink on a fresh SQLite database with the demo data on a
-# free port, waits for /healthz, runs tests/browser/console.test.mjs in Debian's Chromium, stops the
+# Runs the browser tests (the staff console, then the clinicians' field app): starts carelink on a fresh SQLite database with the demo data on a
+# free port, waits for /healthz, runs tests/browser/console.test.mjs and field.test.mjs in Debian's Chromium, stops the
 # service, and exits with the test's status.
 #
 #   tests/browser/run.sh                                   # uses target/debug/carelink
 #   CARELINK_BIN=target/release/carelink tests/browser/run.sh
+#   BROWSER_SUITES=field tests/browser/run.sh              # one suite only
 #
 # Needs node (20+) and npm, /usr/bin/chromium (installed with apt-get when missing and run as root)
-# and the binary. The console files are served from the work tree (console/), so a binary built
-# earlier still tests the current files; CARELINK_CONSOLE_DIR= (empty) tests the embedded copy.
+# and the binary. The console and field files are served from the work tree (console/, field/), so a
+# binary built earlier still tests the current files; CARELINK_CONSOLE_DIR= and CARELINK_FIELD_DIR=
+# (empty) test the embedded copies.
 # Access tokens live 1 minute here (CARELINK_AUTH__ACCESS_TOKEN_MINUTES), so the console refreshes
 # its token during the test. Screenshots: target/browser-screenshots/*.png.
 set -euo pipefail
@@ -60,6 +62,7 @@ url="http://127.0.0.1:$port"
 DATABASE_URL="sqlite://$tmp/carelink.db" \
 CARELINK_CONFIG_DIR="${CARELINK_CONFIG_DIR:-$root/config}" \
 CARELINK_CONSOLE_DIR="${CARELINK_CONSOLE_DIR-$root/console}" \
+CARELINK_FIELD_DIR="${CARELINK_FIELD_DIR-$root/field}" \
 CARELINK_LOG__LEVEL="${CARELINK_LOG__LEVEL:-warn}" \
 CARELINK_AUTH__ACCESS_TOKEN_MINUTES="${CARELINK_AUTH__ACCESS_TOKEN_MINUTES:-1}" \
 CARELINK_SERVER__SHUTDOWN_TIMEOUT_SECONDS="${CARELINK_SERVER__SHUTDOWN_TIMEOUT_SECONDS:-1}" \
@@ -79,7 +82,9 @@ if [[ $ready -ne 1 ]]; then
 fi
 
 status=0
-(cd "$here" && CARELINK_URL="$url" node console.test.mjs) || status=$?
+for suite in ${BROWSER_SUITES:-console field}; do
+  (cd "$here" && CARELINK_URL="$url" node "$suite.test.mjs") || { status=$?; break; }
+done
 if [[ $status -ne 0 ]]; then
   echo "--- carelink log (last 40 lines) ---" >&2
   tail -n 40 "$tmp/server.log" >&2
