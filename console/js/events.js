@@ -1,5 +1,6 @@
 // Live updates (Server-Sent Events). EventSource cannot send headers: the token goes in the query.
 import { q } from './api.js';
+import { urgentAlert } from './alerts.js';
 import { refreshBookDay } from './booking.js';
 import { shortDateTime } from './dates.js';
 import { refreshDay } from './day.js';
@@ -16,6 +17,7 @@ const EVENT_KINDS = [
   'referral.received', 'referral.accepted', 'referral.rejected', 'referral.returned',
   'referral.cancelled', 'referral.scheduled', 'referral.arrived', 'referral.completed',
   'referral.no_show', 'referral.deadline_passed',
+  'visit.running_late', 'visit.overrunning', 'clinician.help',
 ];
 
 let esRetry = null;
@@ -54,6 +56,8 @@ export function setLive(on) {
   el.lastChild.textContent = t(on ? 'live.on' : 'live.off');
 }
 
+const d0 = (e) => e.data || {};
+
 export function onEvent(ev) {
   if (ev.lastEventId) S.lastEventId = ev.lastEventId;
   let e;
@@ -67,6 +71,10 @@ export function onEvent(ev) {
   } else if (entity === 'referral') {
     if (S.view === 'referrals') soon('ref', () => refreshReferrals(e.entity_id));
     else soon('pending', refreshPending);
+  }
+  if (d0(e).urgent && (kind === 'clinician.help' || kind === 'visit.overrunning')) {
+    urgentAlert(kind, d0(e));
+    return;
   }
   if (!mine) {
     let what = tOr(`ev.${kind}`, null);

@@ -184,6 +184,11 @@ export const STRINGS = {
   'kind.authority': ['卫健局', 'Authority'],
   // Events and errors
   'toast.newEvent': ['新事件', 'New event'],
+  'ev.visit.running_late': ['医护人员将晚到', 'A clinician is running late'],
+  'alert.help': ['紧急求助：{who}', 'Help needed: {who}'],
+  'alert.overrun': ['{who} 的上门已超时 {m} 分钟仍未签退', "{who}'s visit is {m} min past its end and not checked out"],
+  'alert.position': ['位置 {lat}, {lon}', 'at {lat}, {lon}'],
+  'alert.ack': ['知道了', 'Acknowledge'],
   'ev.visit.booked': ['新预约上门', 'Visit booked'],
   'ev.visit.requested': ['新的待排需求', 'Visit requested'],
   'ev.visit.schedule': ['上门已安排', 'Visit scheduled'],

@@ -29,6 +29,7 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../console/app.css"),
     ),
     module!("main.js"),
+    module!("alerts.js"),
     module!("api.js"),
     module!("booking.js"),
     module!("care-contract.js"),

@@ -45,6 +45,7 @@ pub fn running_late(
     let alert = FieldAlert {
         kind: "running_late".into(),
         visit_id: visit.id.clone(),
+        resident_id: visit.resident_id.clone(),
         clinician_id: user.id.clone(),
         clinic_id: visit.clinic_id.clone(),
         at: now().into(),
@@ -86,6 +87,7 @@ pub fn help(
     let alert = FieldAlert {
         kind: "help".into(),
         visit_id: visit.id.clone(),
+        resident_id: visit.resident_id.clone(),
         clinician_id: user.id.clone(),
         clinic_id: visit.clinic_id.clone(),
         at: now().into(),
@@ -118,6 +120,7 @@ pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize>
         let alert = FieldAlert {
             kind: "overrun".into(),
             visit_id: visit.id.clone(),
+            resident_id: visit.resident_id.clone(),
             clinician_id: visit.clinician_id.clone().unwrap_or_default(),
             clinic_id: visit.clinic_id.clone(),
             at: now().into(),

@@ -91,6 +91,7 @@ pub struct FieldAlert {
     /// well past its end).
     pub kind: String,
     pub visit_id: String,
+    pub resident_id: String,
     pub clinician_id: String,
     pub clinic_id: String,
     /// When it was sent.

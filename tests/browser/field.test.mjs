@@ -12,7 +12,7 @@
 // visit booked for tomorrow cannot be checked in with today's time, which is the rule under test).
 import assert from 'node:assert/strict';
 import {
-  BASE, call, finish, launch, shanghaiToday, SHOTS, shot, step, suiteName, tokenFor, WAIT, watch,
+  BASE, call, finish, launch, PASSWORD, shanghaiToday, SHOTS, shot, step, suiteName, tokenFor, WAIT, watch,
 } from './lib.mjs';
 
 suiteName('field', 'field-');
@@ -33,14 +33,14 @@ console.log(`carelink field app test against ${BASE} (screenshots in ${SHOTS})`)
   }
 }
 
-let admin, sched, clinician, visits, residents, phone, ctx;
+let admin, sched, clinician, visits, residents, phone, ctx, desk;
 await step('setup: a clinician with a shift around now and three visits from a few minutes ahead', async () => {
   admin = await tokenFor('admin');
   sched = await tokenFor('sched01');
   const me = await call(sched, 'GET', '/me');
   const suffix = Date.now().toString(36).slice(-5);
   clinician = await call(admin, 'POST', '/staff', {
-    username: `field01-${suffix}`, display_name: '李护士', role: 'clinician', organization_id: me.organization_id,
+    username: `field01-${suffix}`, display_name: '陈护士', role: 'clinician', organization_id: me.organization_id,
     skills: ['nursing'], password: FIELD_PASSWORD,
   });
   const now = Date.now();
@@ -64,6 +64,15 @@ await step('setup: a clinician with a shift around now and three visits from a f
   });
   phone = await ctx.newPage();
   watch(phone, clinician.username);
+  phone.on('dialog', (d) => d.accept()); // "send a call for help?": yes
+  // The clinic's desk, on the staff console, hears the field.
+  desk = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' })).newPage();
+  watch(desk, 'sched01');
+  await desk.goto(`${BASE}/`);
+  await desk.fill('#login-username', 'sched01');
+  await desk.fill('#login-password', PASSWORD);
+  await desk.click('.login-form button[type=submit]');
+  await desk.locator('#live.live-on').waitFor({ timeout: WAIT });
 });
 
 await step('(a) the app installs: a manifest, an icon and a service worker that keeps the app', async () => {
@@ -86,7 +95,7 @@ await step('(b) the clinician signs in and sees today\'s route in order, with ti
   await phone.fill('#login-password', FIELD_PASSWORD);
   await phone.click('.login-form button[type=submit]');
   await phone.locator('.stops .stop').nth(2).waitFor({ timeout: WAIT });
-  assert.match(await phone.locator('.user-name').innerText(), /李护士/);
+  assert.match(await phone.locator('.user-name').innerText(), /陈护士/);
   const ids = await phone.locator('.stops .stop').evaluateAll((els) => els.map((e) => e.dataset.visit));
   assert.deepEqual(ids, visits.map((v) => v.id), 'the route in booked order');
   for (const [i, v] of visits.entries()) {
@@ -138,6 +147,21 @@ await step('(d) one tap tells the clinic of a late arrival at the next visit', a
   await phone.locator(`.out-item[data-visit="${visits[1].id}"][data-action="running-late"][data-state="sent"]`).waitFor({ timeout: WAIT });
   const audit = (await call(admin, 'GET', `/audit?entity=visit&entity_id=${visits[1].id}&limit=50`)).items;
   assert.equal(audit.filter((a) => a.action === 'running_late').length, 1);
+});
+
+await step('(d2) "I need help" reaches the clinic\'s desk at once, with the position, until acknowledged', async () => {
+  await phone.click('.help');
+  await phone.locator(`.out-item[data-visit="${visits[1].id}"][data-action="help"][data-state="sent"]`).waitFor({ timeout: WAIT });
+  const alert = desk.locator(`.alert[data-kind="clinician.help"][data-visit="${visits[1].id}"]`);
+  await alert.waitFor({ timeout: WAIT });
+  const text = await alert.innerText();
+  assert.match(text, /紧急求助：陈护士/);
+  assert.ok(text.includes(residents[1].name) && text.includes(String(residents[0].location.lat)), `the resident and the position: ${text}`);
+  await shot(desk, 'field-desk-help-alert');
+  await desk.waitForTimeout(5000);
+  assert.equal(await alert.count(), 1, 'an urgent alert stays (a toast would have gone)');
+  await alert.locator('.alert-ack').click();
+  assert.equal(await alert.count(), 0);
   await phone.click('.back');
   await phone.locator('.stops').waitFor({ timeout: WAIT });
 });
