@@ -8,6 +8,7 @@ const SHELL = [
   '/field/app.css',
   '/field/manifest.webmanifest',
   '/field/icon.svg',
+  '/field/js/family.js',
   '/field/js/main.js',
   '/field/js/net.js',
   '/field/js/queue.js',

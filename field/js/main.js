@@ -6,6 +6,7 @@ import { api, clockSkewMinutes, forgetSession, hasSession, Offline, Problem, sig
 import * as outbox from './queue.js';
 import { clearAll, KEYS, keepDays, load, save } from './store.js';
 import { addDays, applyLang, districtToday, has, hhmm, lang, t, toggleLang } from './strings.js';
+import { renderFamily } from './family.js';
 import { renderVisit, statusBadge } from './visit.js';
 
 const S = {
@@ -205,6 +206,7 @@ function renderChrome() {
 
 function render() {
   if (!S.me) { renderLogin(); return; }
+  if (S.me.role !== 'clinician') { start(); return; }
   applyLang();
   const app = clear($('#app'));
   const chrome = h('div', { id: 'chrome' });
@@ -221,6 +223,17 @@ function render() {
 }
 
 async function start() {
+  if (S.me.role === 'resident') {
+    applyLang();
+    const main = h('main', { id: 'family' });
+    clear($('#app')).append(h('header', { class: 'top' },
+      h('div', { class: 'who' }, h('strong', { class: 'user-name' }, S.me.display_name)),
+      h('div', { class: 'top-actions' },
+        h('button', { class: 'btn btn-small', type: 'button', on: { click: () => { toggleLang(); start(); } } }, t('top.lang')),
+        h('button', { class: 'btn btn-small signout', type: 'button', on: { click: signOut } }, t('top.signout')))), main);
+    await renderFamily(main, toast);
+    return;
+  }
   if (S.me.role !== 'clinician') {
     clear($('#app')).append(h('div', { class: 'card' }, h('p', null, t('login.not_clinician')), h('a', { class: 'btn', href: '/' }, t('login.console')),
       h('button', { class: 'btn btn-link', type: 'button', on: { click: signOut } }, t('top.signout'))));

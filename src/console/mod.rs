@@ -101,6 +101,7 @@ const FIELD_FILES: &[(&str, &str, &str)] = &[
         "text/javascript; charset=utf-8",
         include_str!("../../field/sw.js"),
     ),
+    field_module!("family.js"),
     field_module!("main.js"),
     field_module!("net.js"),
     field_module!("queue.js"),

@@ -79,7 +79,7 @@ await step('(a) the app installs: a manifest, an icon and a service worker that 
   await phone.goto(`${BASE}/field/`);
   await phone.locator('#login-username').waitFor({ timeout: WAIT });
   assert.equal(await phone.getAttribute('html', 'lang'), 'zh-CN');
-  assert.match(await phone.locator('.login-form').innerText(), /医护人员登录/);
+  assert.match(await phone.locator('.login-form').innerText(), /医护人员与家属登录/);
   const manifest = await (await fetch(`${BASE}${await phone.getAttribute('link[rel=manifest]', 'href')}`)).json();
   assert.equal(manifest.start_url, '/field/');
   assert.equal(manifest.display, 'standalone');
@@ -227,6 +227,52 @@ await step('(g) the English switch, then sign-out leaves nothing of the day on t
   await phone.locator('#login-username').waitFor({ timeout: WAIT });
   const left = await phone.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('carelink.field.')));
   assert.deepEqual(left, [], 'no route, resident or token kept');
+});
+
+await step('(h) the family: the visit done today, by whom; a rating once; it counts in the unit report', async () => {
+  const family = await tokenFor('resident01');
+  const who = await call(family, 'GET', '/me');
+  const clinicianToken = await tokenFor(clinician.username, FIELD_PASSWORD);
+  const resident = await call(sched, 'GET', `/residents/${who.resident_id}`);
+  const start = Math.ceil((Date.now() + 2 * minute) / minute) * minute + 80 * minute;
+  const v = await call(sched, 'POST', '/visits', { resident_id: resident.id, service_type: 'blood_pressure_check', clinician_id: clinician.id, starts_at: iso(start) });
+  const here = { lat: resident.location.lat, lon: resident.location.lon };
+  await call(clinicianToken, 'POST', `/visits/${v.id}/check-in`, here);
+  await call(clinicianToken, 'POST', `/visits/${v.id}/check-out`, { ...here, tasks: [{ task: '血压测量', done: true }] });
+  const today = shanghaiToday();
+  const voiceOf = async () => {
+    const report = await call(admin, 'GET', `/reports/units?from=${today}&to=${today}`);
+    const unit = report.units.find((u) => u.organization_id === v.clinic_id);
+    return unit && unit.figures ? unit.figures.voice : null;
+  };
+  const before = await voiceOf();
+  const fctx = await phone.context().browser().newContext({ viewport: PHONE, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const fam = await fctx.newPage();
+  watch(fam, 'resident01');
+  await fam.goto(`${BASE}/field/`);
+  await fam.fill('#login-username', 'resident01');
+  await fam.fill('#login-password', PASSWORD);
+  await fam.click('.login-form button[type=submit]');
+  const card = fam.locator(`.past .fam-visit[data-visit="${v.id}"]`);
+  await card.waitFor({ timeout: WAIT });
+  assert.match(await card.innerText(), /陈护士 上门/);
+  assert.match(await card.innerText(), /已完成/);
+  await card.locator('.star[data-n="4"]').click();
+  await card.locator('.comment').fill('很耐心，讲得清楚');
+  await shot(fam, 'field-08-family-rate');
+  await card.locator('button[type=submit]').click();
+  await card.locator('.stars').waitFor({ timeout: WAIT });
+  assert.equal(await card.locator('.star').count(), 0, 'rated once: no second form');
+  const after = await voiceOf();
+  assert.equal(after.ratings, (before ? before.ratings : 0) + 1, `the report counts the rating: ${JSON.stringify(after)}`);
+  const again = await fetch(`${BASE}/api/v1/visits/${v.id}/feedback`, { method: 'POST', headers: { Authorization: `Bearer ${family}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ rating: 1 }) });
+  assert.equal(again.status, 409, 'a second rating is refused');
+  await fam.fill('#complaint-text', '上次约好九点，十点才到');
+  await fam.click('.complaint button[type=submit]');
+  await fam.locator('#toast.show', { hasText: '已提交' }).waitFor({ timeout: WAIT });
+  const complaints = (await call(sched, 'GET', '/complaints?limit=500')).items;
+  assert.ok(complaints.some((c) => c.text === '上次约好九点，十点才到'), 'the clinic sees the complaint');
+  await shot(fam, 'field-09-family');
 });
 
 await finish();
