@@ -14,6 +14,7 @@ pub mod events;
 pub mod family;
 pub mod field;
 pub mod http;
+pub mod ltc;
 pub mod network;
 pub mod openapi;
 pub mod ops;
