@@ -144,7 +144,10 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(crate::family::handlers::list_complaints)
         .service(crate::family::handlers::get_complaint)
         .service(crate::field::handlers::running_late)
-        .service(crate::field::handlers::help);
+        .service(crate::field::handlers::help)
+        .service(crate::ltc::handlers::create_assessment)
+        .service(crate::ltc::handlers::list_assessments)
+        .service(crate::ltc::handlers::entitlements);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

@@ -197,6 +197,9 @@ pub const RESIDENT_WRITERS: &[Role] = &[
 ];
 /// May this caller manage staff accounts (admin any; scheduler their clinic's clinicians)?
 pub const STAFF_WRITERS: &[Role] = &[Role::Admin, Role::Scheduler];
+/// May this caller record a long-term care disability assessment of a resident in their scope
+/// (ADR 0012)? The authority and the serving clinic's staff; not a care home, not a hospital.
+pub const ASSESSORS: &[Role] = &[Role::Admin, Role::Scheduler, Role::Clinician];
 /// May this caller manage shifts (admin any; scheduler their clinic's)?
 pub const SHIFT_WRITERS: &[Role] = &[Role::Admin, Role::Scheduler];
 

@@ -19,6 +19,7 @@ pub struct Settings {
     pub visits: Visits,
     pub referrals: Referrals,
     pub programmes: Programmes,
+    pub ltc: Ltc,
     pub planning: Planning,
     pub events: Events,
     pub idempotency: Idempotency,
@@ -167,6 +168,13 @@ pub struct Programmes {
     /// How often each instance runs the daily pass (contracts expiring, obligations made and
     /// requested, overdue ones announced); every step of it is safe to run concurrently.
     pub scan_interval_seconds: u64,
+}
+
+/// Long-term care (docs/API.md "Episodes", ADR 0012).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ltc {
+    /// How long a disability assessment stays valid (a newer one supersedes it sooner).
+    pub assessment_valid_days: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -166,6 +166,12 @@ impl Settings {
                 "must be between 10 and 86400",
             ));
         }
+        if !(30..=3660).contains(&self.ltc.assessment_valid_days) {
+            return Err(bad(
+                "ltc.assessment_valid_days",
+                "must be between 30 and 3660",
+            ));
+        }
         if !(20..=5000).contains(&self.events.poll_milliseconds) {
             return Err(bad(
                 "events.poll_milliseconds",

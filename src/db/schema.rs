@@ -183,7 +183,31 @@ diesel::table! {
         updated_at -> Timestamp,
         check_in_recorded_at -> Nullable<Timestamp>,
         check_out_recorded_at -> Nullable<Timestamp>,
-        overrun_alerted_at -> Nullable<Timestamp>,
+        self_paid -> Bool,
+    }
+}
+
+diesel::table! {
+    visit_alarms (visit_id, kind) {
+        visit_id -> Text,
+        kind -> Text,
+        raised_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ltc_assessments (id) {
+        id -> Text,
+        resident_id -> Text,
+        kind -> Text,
+        scores -> Text,
+        result -> Text,
+        grade -> Integer,
+        organization_id -> Nullable<Text>,
+        assessed_by -> Text,
+        assessed_at -> Timestamp,
+        valid_until -> Timestamp,
+        created_at -> Timestamp,
     }
 }
 
@@ -406,4 +430,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_drafts,
     visit_feedback,
     complaints,
+    ltc_assessments,
+    visit_alarms,
 );

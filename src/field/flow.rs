@@ -108,15 +108,26 @@ pub fn help(
     Ok(alert)
 }
 
+/// How far back the overrun scan looks: a visit whose end passed longer ago than this raised its
+/// alarm already (or was never checked out: the clinic's daily review sees it, not an alarm).
+const OVERRUN_LOOKBACK_HOURS: i64 = 24;
+
 /// Raises the overrun alarm for each visit still under way `grace_minutes` past its booked end
 /// (a clinician alone in a home who may need help): `visit.overrunning`, urgent, to the clinic,
-/// once per visit. Returns how many were raised. Safe on several instances at once.
+/// once per visit (`repo::raise`). Returns how many were raised. Safe on several instances at once.
 pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize> {
-    let visits = crate::visits::flow::mark_overrunning(conn, grace_minutes)?;
-    for visit in &visits {
+    let at = now();
+    let cutoff = at - Duration::minutes(grace_minutes);
+    let since = cutoff - Duration::hours(OVERRUN_LOOKBACK_HOURS);
+    let mut raised = 0;
+    for visit in crate::visits::flow::under_way_ended_between(conn, since, cutoff)? {
+        if !super::repo::raise(conn, &visit.id, "overrun", at)? {
+            continue;
+        }
+        raised += 1;
         let past_end = visit
             .ends_at
-            .map(|end| (now().and_utc() - end.0).num_minutes());
+            .map(|end| (at.and_utc() - end.0).num_minutes());
         let alert = FieldAlert {
             kind: "overrun".into(),
             visit_id: visit.id.clone(),
@@ -139,7 +150,7 @@ pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize>
             vec![visit.clinic_id.clone()],
         )?;
     }
-    Ok(visits.len())
+    Ok(raised)
 }
 
 fn tell(

@@ -3,3 +3,4 @@ pub mod flow;
 pub mod handlers;
 pub mod job;
 pub mod model;
+pub mod repo;

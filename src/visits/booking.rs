@@ -65,6 +65,8 @@ pub struct Target {
     pub service: ServiceType,
     pub clinic: OrgRow,
     pub window: VisitWindow,
+    /// The resident pays for the visit: no long-term care entitlement is checked or spent.
+    pub self_paid: bool,
 }
 
 /// Resolves the resident (in the caller's scope, else 404), the service type (else 422) and the
@@ -87,6 +89,7 @@ pub fn target(
         service,
         clinic,
         window,
+        self_paid: false,
     })
 }
 
@@ -236,8 +239,39 @@ pub fn availability(
 }
 
 /// Takes one exact slot, holding the clinician's lock until the transaction ends. A slot that is
-/// no longer free is 409 `visit_conflict` with the best alternatives in the body.
+/// no longer free is 409 `visit_conflict` with the best alternatives in the body; a covered visit
+/// past the resident's long-term care entitlement for its month, 409 `entitlement_exceeded`.
 pub fn take_exact(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    t: &Target,
+    clinician_id: &str,
+    starts_at: NaiveDateTime,
+    except: Option<&str>,
+) -> AppResult<Slot> {
+    let slot = take_exact_slot(conn, ctx, t, clinician_id, starts_at, except)?;
+    entitled(conn, t, &slot, except)?;
+    Ok(slot)
+}
+
+/// The long-term care entitlement check of a slot about to be booked, in the booking's
+/// transaction (the resident's row is locked there, so concurrent bookings cannot both take the
+/// last unit).
+fn entitled(conn: &mut DbConn, t: &Target, slot: &Slot, except: Option<&str>) -> AppResult<()> {
+    crate::ltc::flow::check_booking(
+        conn,
+        &crate::ltc::flow::Booking {
+            resident_id: &t.resident.id,
+            category: t.service.category.as_str(),
+            starts_at: slot.starts_at,
+            ends_at: slot.ends_at,
+            except,
+            self_paid: t.self_paid,
+        },
+    )
+}
+
+fn take_exact_slot(
     conn: &mut DbConn,
     ctx: &Ctx,
     t: &Target,
@@ -285,6 +319,20 @@ const OPTIMISTIC_TRIES: usize = 16;
 /// deadlock) and searches their days. On SQLite the immediate write transaction already holds
 /// the single write lock.
 pub fn take_best(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    t: &Target,
+    only: Option<&str>,
+    except: Option<&str>,
+) -> AppResult<Option<Slot>> {
+    let slot = take_best_slot(conn, ctx, t, only, except)?;
+    if let Some(s) = &slot {
+        entitled(conn, t, s, except)?;
+    }
+    Ok(slot)
+}
+
+fn take_best_slot(
     conn: &mut DbConn,
     ctx: &Ctx,
     t: &Target,

@@ -497,6 +497,7 @@ pub fn past_visit_row(
         notes: String::new(),
         unplaced_reason: None,
         requested_by: None,
+        self_paid: false,
         version: 1,
         created_at: starts,
         updated_at: starts,

@@ -16,6 +16,7 @@ mod events;
 mod family;
 mod field;
 mod hardening;
+mod ltc;
 mod migrations;
 mod network;
 mod openapi;

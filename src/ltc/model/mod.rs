@@ -1,6 +1,8 @@
 //! The long-term care disability assessment as the API speaks it: the standard's items and
 //! thresholds as data (`standard`), and scoring a form into each indicator's total and level and
 //! the grade 0-5. Pure: no diesel, no actix.
+pub mod entitlements;
+pub mod records;
 pub mod standard;
 #[cfg(test)]
 mod tests;

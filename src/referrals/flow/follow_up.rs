@@ -36,6 +36,7 @@ pub fn start_follow_up(
         count: Some(f.visits_per_week * f.weeks),
         clinician_id: None,
         priority: crate::visits::model::Priority::Routine,
+        self_paid: false,
     };
     let row = crate::visits::flow::plans::create(conn, ctx, user, &plan, Some(&r.id))?;
     Ok(Some(row.id))

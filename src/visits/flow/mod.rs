@@ -136,7 +136,8 @@ pub fn request(
             )?
         }
     };
-    let t = booking::target(conn, user, &new.resident_id, &new.service_type, window)?;
+    let mut t = booking::target(conn, user, &new.resident_id, &new.service_type, window)?;
+    t.self_paid = new.self_paid;
     let ctx = &ctx.booking;
     let slot = match (books, new.starts_at, new.clinician_id.as_deref()) {
         (false, ..) => None,
@@ -211,6 +212,7 @@ fn new_row(
         notes: new.notes.clone(),
         unplaced_reason: None,
         requested_by: Some(user.id.clone()),
+        self_paid: new.self_paid,
         version: 1,
         created_at: at,
         updated_at: at,
@@ -297,10 +299,15 @@ pub fn book_proposed(
     let mut t = booking::target(conn, user, &v.resident_id, &v.service_type, window)?;
     t.clinic = crate::network::repo::find(conn, &v.clinic_id)?
         .ok_or_else(|| AppError::missing("organization"))?;
+    t.self_paid = v.self_paid;
     let slot = match booking::take_exact(conn, &ctx.booking, &t, clinician, starts_at, Some(&v.id))
     {
         Ok(slot) => slot,
-        Err(e) if e.code == "visit_conflict" || e.code == "validation_failed" => {
+        Err(e)
+            if e.code == "visit_conflict"
+                || e.code == "validation_failed"
+                || e.code == "entitlement_exceeded" =>
+        {
             return Ok(Proposed::Conflict)
         }
         Err(e) => return Err(e),
@@ -327,30 +334,14 @@ pub fn book_proposed(
     Ok(Proposed::Applied)
 }
 
-/// The visits still under way `grace_minutes` past their booked end that have not raised the
-/// overrun alarm, marked as having raised it now (each once, whichever instance scans first),
-/// audited as the system's change.
-pub fn mark_overrunning(conn: &mut DbConn, grace_minutes: i64) -> AppResult<Vec<Visit>> {
-    let at = now();
-    let marked = repo::mark_overrunning(conn, at - chrono::Duration::minutes(grace_minutes), at)?;
-    let mut out = Vec::with_capacity(marked.len());
-    for row in marked {
-        let after = row.to_api();
-        let before = Visit {
-            overrun_alerted_at: None,
-            ..after.clone()
-        };
-        let value = |v: &Visit| serde_json::to_value(v).map_err(AppError::internal);
-        audit::record(
-            conn,
-            None,
-            "overrun_alarm",
-            "visit",
-            &row.id,
-            Some(&value(&before)?),
-            Some(&value(&after)?),
-        )?;
-        out.push(after);
-    }
-    Ok(out)
+/// The visits still under way whose booked end lies in `[from, to)` (the overrun alarm's scan).
+pub fn under_way_ended_between(
+    conn: &mut DbConn,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> AppResult<Vec<Visit>> {
+    Ok(repo::under_way_ended_between(conn, from, to)?
+        .iter()
+        .map(|r| r.to_api())
+        .collect())
 }

@@ -59,6 +59,7 @@ pub fn request_owed(
             notes: o.notes.clone(),
             unplaced_reason: None,
             requested_by: None,
+            self_paid: false,
             version: 1,
             created_at: at,
             updated_at: at,

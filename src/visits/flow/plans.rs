@@ -45,6 +45,7 @@ pub fn create(
     };
     plans::insert(conn, &id, &place, p, referral_id, at)?;
     let mut target = t;
+    target.self_paid = p.self_paid;
     for day in occurrences(&p.weekdays, p.starts_on, p.until, p.count) {
         let (Some(start), Some(end)) = (local(tz, day, p.window.from), local(tz, day, p.window.to))
         else {
@@ -55,14 +56,26 @@ pub fn create(
         }
         target.window = VisitWindow { start, end };
         let able = booking::able_clinicians(conn, &target, p.clinician_id.as_deref())?;
+        let mut past_entitlement = false;
         let slot = if able.is_empty() {
             None
         } else {
-            booking::take_best(conn, &ctx.booking, &target, p.clinician_id.as_deref(), None)?
+            match booking::take_best(conn, &ctx.booking, &target, p.clinician_id.as_deref(), None) {
+                // A plan a referral's follow-up makes leaves such a visit in the pool (the clinic
+                // decides: self-paid or later); a plan asked for directly is refused (409).
+                Err(e) if e.code == "entitlement_exceeded" && referral_id.is_some() => {
+                    past_entitlement = true;
+                    None
+                }
+                other => other?,
+            }
         };
         let reason = match (&slot, able.is_empty()) {
             (Some(_), _) => None,
             (None, true) => Some("no clinician with the skill".to_string()),
+            (None, false) if past_entitlement => {
+                Some("the long-term care entitlement of the month is used up".to_string())
+            }
             (None, false) => Some("no free slot in the window".to_string()),
         };
         let row = repo::NewVisitRow {
@@ -90,6 +103,7 @@ pub fn create(
             notes: String::new(),
             unplaced_reason: reason,
             requested_by: Some(user.id.clone()),
+            self_paid: p.self_paid,
             version: 1,
             created_at: at,
             updated_at: at,

@@ -188,7 +188,8 @@ fn place(
     row: &VisitRow,
     b: ScheduleBody,
 ) -> AppResult<VisitChanges> {
-    let t = target_of(conn, user, row)?;
+    let mut t = target_of(conn, user, row)?;
+    t.self_paid = b.self_paid.unwrap_or(row.self_paid);
     let clinician = b.clinician_id.or(row.clinician_id.clone()).ok_or_else(|| {
         AppError::invalid(
             "clinician_id",
@@ -203,7 +204,10 @@ fn place(
         b.starts_at.naive_utc(),
         Some(&row.id),
     )?;
-    Ok(VisitChanges::booked(&slot))
+    Ok(VisitChanges {
+        self_paid: b.self_paid,
+        ..VisitChanges::booked(&slot)
+    })
 }
 
 /// Meters from the resident's home, and whether that is beyond the configured radius.

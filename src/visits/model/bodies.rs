@@ -57,8 +57,8 @@ pub struct Visit {
     pub check_in_recorded_at: Option<crate::time::Time>,
     /// The device's own time of the check-out (see `check_in_recorded_at`).
     pub check_out_recorded_at: Option<crate::time::Time>,
-    /// When the visit, still under way well past its end, raised the overrun alarm (once).
-    pub overrun_alerted_at: Option<crate::time::Time>,
+    /// The resident pays for it: not counted against their long-term care entitlement.
+    pub self_paid: bool,
     pub documentation: Option<serde_json::Value>,
     pub version: i64,
     pub created_at: crate::time::Time,
@@ -93,6 +93,10 @@ pub struct NewVisit {
     /// false: leave the visit `requested` in the clinic's pool.
     #[serde(default = "yes")]
     pub auto_assign: bool,
+    /// The resident pays for it themselves: booked even past their long-term care entitlement
+    /// for the month (else 409 `entitlement_exceeded`), and not counted against it.
+    #[serde(default)]
+    pub self_paid: bool,
 }
 
 fn yes() -> bool {
@@ -108,6 +112,9 @@ pub struct ScheduleBody {
     pub clinician_id: Option<String>,
     /// The start, RFC 3339 with offset, inside the visit's window.
     pub starts_at: crate::time::Start,
+    /// true: the resident pays for this visit themselves (booked even past their long-term care
+    /// entitlement for the month); false: covered again. Absent: as it was.
+    pub self_paid: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

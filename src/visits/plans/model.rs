@@ -74,6 +74,10 @@ pub struct NewPlan {
     pub clinician_id: Option<String>,
     #[serde(default)]
     pub priority: Priority,
+    /// The resident pays for the series themselves: booked even past their long-term care
+    /// entitlement (else 409 `entitlement_exceeded`), and not counted against it.
+    #[serde(default)]
+    pub self_paid: bool,
 }
 
 /// The dates a plan falls on (pure): the chosen weekdays from `starts_on`, up to `until` or

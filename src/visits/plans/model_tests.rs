@@ -46,6 +46,7 @@ fn a_plan_needs_days_a_window_and_exactly_one_end() {
         count: Some(3),
         clinician_id: None,
         priority: Priority::Routine,
+        self_paid: false,
     };
     let fields: Vec<_> = plan
         .validate(d("2026-11-27"))

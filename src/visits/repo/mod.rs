@@ -48,7 +48,8 @@ pub struct VisitRow {
     /// The device's time of the check-in / check-out, when it said (an action made offline).
     pub check_in_recorded_at: Option<NaiveDateTime>,
     pub check_out_recorded_at: Option<NaiveDateTime>,
-    pub overrun_alerted_at: Option<NaiveDateTime>,
+    /// The resident pays for it: not counted against a long-term care entitlement, not claimed.
+    pub self_paid: bool,
 }
 
 impl VisitRow {
@@ -89,7 +90,7 @@ impl VisitRow {
             check_out_distance_m: self.check_out_distance_m,
             check_in_recorded_at: self.check_in_recorded_at.map(utc),
             check_out_recorded_at: self.check_out_recorded_at.map(utc),
-            overrun_alerted_at: self.overrun_alerted_at.map(utc),
+            self_paid: self.self_paid,
             documentation: self
                 .documentation
                 .as_deref()
@@ -264,6 +265,7 @@ pub struct VisitChanges {
     pub check_out_distance_m: Option<Option<f64>>,
     pub check_in_recorded_at: Option<Option<NaiveDateTime>>,
     pub check_out_recorded_at: Option<Option<NaiveDateTime>>,
+    pub self_paid: Option<bool>,
     pub documentation: Option<Option<String>>,
     pub version: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
@@ -298,39 +300,19 @@ pub fn update(
     Ok(n == 1)
 }
 
-/// Visits still under way whose end was at or before `cutoff` and that have not raised the overrun
-/// alarm yet, each marked at `at` by a conditional update (of several scanners, one marks each
-/// visit, once). The alarm is not a change of the visit itself, so its version stays: the
-/// clinician's check-out with If-Match still goes through. Returns the visits marked.
-pub fn mark_overrunning(
+/// Visits still under way whose booked end lies in `[from, to)`, soonest end first (at most 500).
+pub fn under_way_ended_between(
     conn: &mut DbConn,
-    cutoff: NaiveDateTime,
-    at: NaiveDateTime,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
 ) -> QueryResult<Vec<VisitRow>> {
-    let in_progress = Status::InProgress.as_str();
-    let ids: Vec<String> = visits::table
-        .filter(visits::status.eq(in_progress))
-        .filter(visits::ends_at.le(cutoff))
-        .filter(visits::overrun_alerted_at.is_null())
-        .order(visits::ends_at.asc())
+    visits::table
+        .filter(visits::status.eq(Status::InProgress.as_str()))
+        .filter(visits::ends_at.ge(from))
+        .filter(visits::ends_at.lt(to))
+        .order((visits::ends_at.asc(), visits::id.asc()))
         .limit(500)
-        .select(visits::id)
-        .load(conn)?;
-    let mut marked = vec![];
-    for id in ids {
-        let n = diesel::update(
-            visits::table
-                .find(&id)
-                .filter(visits::status.eq(in_progress))
-                .filter(visits::overrun_alerted_at.is_null()),
-        )
-        .set(visits::overrun_alerted_at.eq(at))
-        .execute(conn)?;
-        if n == 1 {
-            marked.extend(find(conn, &id)?);
-        }
-    }
-    Ok(marked)
+        .load(conn)
 }
 
 #[derive(Debug, Insertable)]
@@ -354,6 +336,7 @@ pub struct NewVisitRow {
     pub notes: String,
     pub unplaced_reason: Option<String>,
     pub requested_by: Option<String>,
+    pub self_paid: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,

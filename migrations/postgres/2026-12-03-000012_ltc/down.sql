@@ -1,0 +1,2 @@
+ALTER TABLE visits DROP COLUMN self_paid;
+DROP TABLE ltc_assessments;

@@ -1,0 +1,313 @@
+//! The long-term care use cases: record an assessment, read a resident's, their month's
+//! entitlements, and the check every booking makes (in the booking's transaction).
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use std::collections::BTreeMap;
+
+use super::model::entitlements::{self as ent, GradePeriod, GrantTable, Unit};
+use super::model::records::{
+    form_errors, AssessmentRecord, EntitlementLine, Entitlements, NewAssessment,
+};
+use super::model::Standard;
+use super::repo::{self, AssessmentRow};
+use crate::audit;
+use crate::auth::policy;
+use crate::auth::CurrentUser;
+use crate::db::{lock_row, new_id, now, DbConn, LockableTable};
+use crate::error::{AppError, AppResult};
+use crate::people::residents;
+
+fn resident_in_scope(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<String> {
+    residents::find_scoped(conn, &policy::programme_scope(user), id)?
+        .map(|r| r.id)
+        .ok_or_else(|| AppError::missing("resident"))
+}
+
+fn standard() -> AppResult<&'static Standard> {
+    Standard::embedded().map_err(AppError::internal)
+}
+
+fn record(row: &AssessmentRow, status: &str) -> AssessmentRecord {
+    AssessmentRecord {
+        id: row.id.clone(),
+        resident_id: row.resident_id.clone(),
+        kind: row.kind.clone(),
+        scores: serde_json::from_str(&row.scores).unwrap_or_default(),
+        result: serde_json::from_str(&row.result).unwrap_or_default(),
+        grade: row.grade,
+        organization_id: row.organization_id.clone(),
+        assessed_by: row.assessed_by.clone(),
+        assessed_at: row.assessed_at.into(),
+        valid_until: row.valid_until.into(),
+        status: status.into(),
+        created_at: row.created_at.into(),
+    }
+}
+
+/// Each assessment with its status at `at`, newest first.
+fn with_status(rows: &[AssessmentRow], at: NaiveDateTime) -> Vec<AssessmentRecord> {
+    let mut out: Vec<AssessmentRecord> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let superseded = rows[i + 1..].iter().any(|n| n.assessed_at <= at);
+            let status = if r.assessed_at > at {
+                "future"
+            } else if superseded {
+                "superseded"
+            } else if r.valid_until <= at {
+                "expired"
+            } else {
+                "current"
+            };
+            record(r, status)
+        })
+        .collect();
+    out.reverse();
+    out
+}
+
+/// Records a disability assessment: scored under the standard (every item required, each with
+/// an allowed value, else 422 naming each), valid `valid_days`; by the authority or the serving
+/// clinic's staff (403 others, 404 a resident they may not see). Audited.
+pub fn assess(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    body: &NewAssessment,
+    valid_days: i64,
+) -> AppResult<AssessmentRecord> {
+    policy::require_role(user, policy::ASSESSORS)?;
+    body.check_kind()?;
+    let scored = standard()?.score(&body.scores).map_err(form_errors)?;
+    let at = body
+        .assessed_at
+        .map(|t| t.0.naive_utc())
+        .unwrap_or_else(now);
+    if at > now() + Duration::minutes(5) {
+        return Err(AppError::invalid(
+            "assessed_at",
+            "must not be in the future",
+        ));
+    }
+    let resident_id = resident_in_scope(conn, user, &body.resident_id)?;
+    let row = AssessmentRow {
+        id: new_id(),
+        resident_id,
+        kind: body.kind.clone(),
+        scores: json_text(&body.scores)?,
+        result: json_text(&scored)?,
+        grade: i32::from(scored.grade),
+        organization_id: user.organization_id.clone(),
+        assessed_by: user.id.clone(),
+        assessed_at: at,
+        valid_until: at + Duration::days(valid_days),
+        created_at: now(),
+    };
+    repo::insert(conn, &row)?;
+    let rows = repo::of_resident(conn, &row.resident_id)?;
+    let out = with_status(&rows, now())
+        .into_iter()
+        .find(|r| r.id == row.id)
+        .unwrap_or_else(|| record(&row, "current"));
+    let value = serde_json::to_value(&out).map_err(AppError::internal)?;
+    audit::record(
+        conn,
+        Some(user),
+        "create",
+        "ltc_assessment",
+        &row.id,
+        None,
+        Some(&value),
+    )?;
+    Ok(out)
+}
+
+/// What is stored as JSON text.
+fn json_text<T: serde::Serialize>(v: &T) -> AppResult<String> {
+    serde_json::to_string(v).map_err(AppError::internal)
+}
+
+/// A resident's assessments, newest first, each with its status now.
+pub fn list(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    resident_id: &str,
+) -> AppResult<Vec<AssessmentRecord>> {
+    let id = resident_in_scope(conn, user, resident_id)?;
+    Ok(with_status(&repo::of_resident(conn, &id)?, now()))
+}
+
+/// The grade periods of a resident's assessments, in district days.
+fn periods_of(conn: &mut DbConn, resident_id: &str) -> AppResult<Vec<GradePeriod>> {
+    let tz = crate::time::district_zone();
+    let day = |t: NaiveDateTime| t.and_utc().with_timezone(&tz).date_naive();
+    let rows = repo::of_resident(conn, resident_id)?;
+    let list: Vec<(NaiveDate, NaiveDate, i32)> = rows
+        .iter()
+        .map(|r| (day(r.assessed_at), day(r.valid_until), r.grade))
+        .collect();
+    Ok(ent::periods(&list))
+}
+
+/// A month as a UTC range of district time.
+fn month_range(month: NaiveDate) -> AppResult<(NaiveDateTime, NaiveDateTime)> {
+    let tz = crate::time::district_zone();
+    let (first, next) = ent::month_bounds(month);
+    let (from, _) = crate::visits::flow::day_bounds(tz, first)?;
+    let (to, _) = crate::visits::flow::day_bounds(tz, next)?;
+    Ok((from, to))
+}
+
+/// What the resident's covered visits of a category spend of the month (`except`: a visit being
+/// moved, not counted twice).
+fn used(
+    conn: &mut DbConn,
+    periods: &[GradePeriod],
+    resident_id: &str,
+    month: NaiveDate,
+    category: &str,
+    unit: Unit,
+    except: Option<&str>,
+) -> AppResult<i64> {
+    let tz = crate::time::district_zone();
+    let table = GrantTable::embedded();
+    let (from, to) = month_range(month)?;
+    let mut sum = 0;
+    for v in repo::spending(conn, resident_id, from, to)? {
+        let (Some(s), Some(e)) = (v.starts_at, v.ends_at) else {
+            continue;
+        };
+        if v.category != category || except == Some(v.id.as_str()) {
+            continue;
+        }
+        let day = s.and_utc().with_timezone(&tz).date_naive();
+        let covered = ent::grade_on(periods, day).and_then(|g| table.grant(g, category));
+        if covered.is_some() {
+            sum += ent::cost(unit, s, e);
+        }
+    }
+    Ok(sum)
+}
+
+/// `YYYY-MM` (or a date: its month).
+pub fn parse_month(text: &str) -> AppResult<NaiveDate> {
+    let bad = || AppError::invalid("month", "must be a month, YYYY-MM");
+    let d = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .map_err(|_| bad())?;
+    if !crate::time::in_range(d) {
+        return Err(bad());
+    }
+    Ok(d)
+}
+
+/// A resident's entitlements in a month: for each category the month grants, granted, used and
+/// remaining.
+pub fn entitlements(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    resident_id: &str,
+    month: NaiveDate,
+) -> AppResult<Entitlements> {
+    let id = resident_in_scope(conn, user, resident_id)?;
+    let periods = periods_of(conn, &id)?;
+    let table = GrantTable::embedded();
+    let (first, next) = ent::month_bounds(month);
+    let mut lines = vec![];
+    for category in table.categories() {
+        let Some((unit, granted)) = ent::granted(table, &periods, month, category) else {
+            continue;
+        };
+        let used = used(conn, &periods, &id, month, category, unit, None)?;
+        lines.push(EntitlementLine {
+            category: category.to_string(),
+            unit,
+            granted,
+            used,
+            remaining: (granted - used).max(0),
+        });
+    }
+    let mut grade = None;
+    let mut day = next - Duration::days(1);
+    while day >= first && grade.is_none() {
+        grade = ent::grade_on(&periods, day);
+        day -= Duration::days(1);
+    }
+    Ok(Entitlements {
+        resident_id: id,
+        month: first.format("%Y-%m").to_string(),
+        grade,
+        lines,
+    })
+}
+
+/// A visit about to be booked, as the entitlement check sees it.
+pub struct Booking<'a> {
+    pub resident_id: &'a str,
+    pub category: &'a str,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    /// A visit being moved: its own spending is not counted.
+    pub except: Option<&'a str>,
+    pub self_paid: bool,
+}
+
+/// The check every booking makes inside its transaction: a visit covered by the resident's grade
+/// on its day that would take the month past what it grants is 409 `entitlement_exceeded`
+/// (unless self-paid). The resident's row is locked first (PostgreSQL), so of concurrent
+/// bookings for the last unit exactly one wins; SQLite's single writer does the same.
+pub fn check_booking(conn: &mut DbConn, b: &Booking) -> AppResult<()> {
+    if b.self_paid {
+        return Ok(());
+    }
+    let periods = periods_of(conn, b.resident_id)?;
+    let tz = crate::time::district_zone();
+    let day = b.starts_at.and_utc().with_timezone(&tz).date_naive();
+    let table = GrantTable::embedded();
+    let Some(grant) = ent::grade_on(&periods, day).and_then(|g| table.grant(g, b.category)) else {
+        return Ok(()); // not covered: nothing to spend
+    };
+    lock_row(conn, LockableTable::Residents, b.resident_id)?;
+    let Some((unit, granted)) = ent::granted(table, &periods, day, b.category) else {
+        return Ok(());
+    };
+    let used = used(
+        conn,
+        &periods,
+        b.resident_id,
+        day,
+        b.category,
+        unit,
+        b.except,
+    )?;
+    let cost = ent::cost(grant.unit, b.starts_at, b.ends_at);
+    if used + cost <= granted {
+        return Ok(());
+    }
+    let month = day.format("%Y-%m").to_string();
+    Err(AppError::conflict(
+        "entitlement_exceeded",
+        format!(
+            "This visit would take the resident past their long-term care entitlement for {} in {month} \
+             ({used} of {granted} {} used); book it as self-paid (\"self_paid\": true) if the resident pays.",
+            b.category,
+            match unit {
+                Unit::Visits => "visits",
+                Unit::Minutes => "minutes",
+            }
+        ),
+    )
+    .with_extra(serde_json::json!({
+        "category": b.category, "month": month, "unit": unit, "granted": granted, "used": used,
+    })))
+}
+
+/// The district's table of grants, for the documentation and the console.
+pub fn grants() -> BTreeMap<String, Vec<(i32, Unit, i64)>> {
+    let mut out: BTreeMap<String, Vec<(i32, Unit, i64)>> = BTreeMap::new();
+    for g in &GrantTable::embedded().grants {
+        out.entry(g.category.clone())
+            .or_default()
+            .push((g.grade, g.unit, g.amount));
+    }
+    out
+}

@@ -1,0 +1,99 @@
+//! What the long-term care API takes and answers: an assessment as recorded, a new one, and a
+//! month's entitlements. Pure types and checks: no diesel, no actix.
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use super::entitlements::Unit;
+use crate::error::{AppError, FieldError};
+use crate::time::Time;
+
+/// The only kind of assessment so far: the national long-term care disability assessment.
+pub const LTC_DISABILITY: &str = "ltc_disability";
+
+/// `POST /assessments`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssessment {
+    /// The resident assessed (one the caller may see).
+    pub resident_id: String,
+    /// `ltc_disability`: the national long-term care disability assessment (ADR 0012).
+    #[schema(example = "ltc_disability")]
+    pub kind: String,
+    /// The points given for every item of the form, by item code (see the ADR for the items and
+    /// their allowed points).
+    pub scores: BTreeMap<String, i32>,
+    /// When the assessment was made (RFC 3339 with offset), not in the future; default now.
+    pub assessed_at: Option<Time>,
+}
+
+impl NewAssessment {
+    pub fn check_kind(&self) -> Result<(), AppError> {
+        if self.kind != LTC_DISABILITY {
+            return Err(AppError::invalid(
+                "kind",
+                "must be ltc_disability (the national long-term care disability assessment)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Field errors of a scored form, as the one 422.
+pub fn form_errors(errors: Vec<FieldError>) -> AppError {
+    match AppError::check_fields(errors) {
+        Err(e) => e,
+        Ok(()) => AppError::invalid("scores", "could not be scored"),
+    }
+}
+
+/// An assessment as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AssessmentRecord {
+    pub id: String,
+    pub resident_id: String,
+    pub kind: String,
+    /// The points given, by item code.
+    pub scores: BTreeMap<String, i32>,
+    /// What they add up to: each indicator's total and level, the grade and its names.
+    #[schema(value_type = Object)]
+    pub result: serde_json::Value,
+    /// 0 (basically normal) to 5 (severe disability level III).
+    pub grade: i32,
+    /// The organisation of the assessor.
+    pub organization_id: Option<String>,
+    pub assessed_by: String,
+    pub assessed_at: Time,
+    /// The end of its validity (`ltc.assessment_valid_days` after it); a newer one supersedes it
+    /// before then.
+    pub valid_until: Time,
+    /// `current` (in force now), `superseded` (a newer one is), `expired` or `future`.
+    pub status: String,
+    pub created_at: Time,
+}
+
+/// One service category of a month's entitlement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EntitlementLine {
+    /// A service category of the catalogue, e.g. `nursing`.
+    pub category: String,
+    pub unit: Unit,
+    /// What the month grants: the grade's monthly grant, shared out by days when the grade
+    /// changed or began or ended in the month.
+    pub granted: i64,
+    /// Covered visits booked or done in the month (not self-paid): visits, or their minutes.
+    pub used: i64,
+    /// Granted minus used, never below 0.
+    pub remaining: i64,
+}
+
+/// `GET /residents/{id}/entitlements?month=`.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Entitlements {
+    pub resident_id: String,
+    /// `YYYY-MM`.
+    #[schema(example = "2026-12")]
+    pub month: String,
+    /// The grade in force on the month's last day that had one (none: no assessment in force).
+    pub grade: Option<i32>,
+    pub lines: Vec<EntitlementLine>,
+}
