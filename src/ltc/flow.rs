@@ -148,13 +148,17 @@ fn periods_of(conn: &mut DbConn, resident_id: &str) -> AppResult<Vec<GradePeriod
     Ok(ent::periods(&list))
 }
 
-/// A month as a UTC range of district time.
+/// A month as a UTC range of district time (from its first moment to the next month's).
 fn month_range(month: NaiveDate) -> AppResult<(NaiveDateTime, NaiveDateTime)> {
     let tz = crate::time::district_zone();
     let (first, next) = ent::month_bounds(month);
-    let (from, _) = crate::visits::flow::day_bounds(tz, first)?;
-    let (to, _) = crate::visits::flow::day_bounds(tz, next)?;
-    Ok((from, to))
+    let start = |d: NaiveDate| {
+        d.and_hms_opt(0, 0, 0)
+            .and_then(|t| t.and_local_timezone(tz).earliest())
+            .map(|t| t.naive_utc())
+            .ok_or_else(|| AppError::invalid("month", "must be a month in the years 1900-2100"))
+    };
+    Ok((start(first)?, start(next)?))
 }
 
 /// What the resident's covered visits of a category spend of the month (`except`: a visit being
