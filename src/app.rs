@@ -147,7 +147,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(crate::field::handlers::help)
         .service(crate::ltc::handlers::create_assessment)
         .service(crate::ltc::handlers::list_assessments)
-        .service(crate::ltc::handlers::entitlements);
+        .service(crate::ltc::handlers::entitlements)
+        .service(crate::ltc::handlers::claims);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

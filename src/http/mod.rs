@@ -128,3 +128,35 @@ pub fn is_no_change<T: Serialize>(changes: &T) -> bool {
         _ => false,
     }
 }
+
+/// One text cell of a CSV download: quoted, and a leading formula character neutralised for
+/// spreadsheets.
+pub fn csv_cell(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Whether the caller asked for CSV: `format=csv`, or `Accept: text/csv`.
+pub fn wants_csv(format: Option<&str>, req: &actix_web::HttpRequest) -> bool {
+    format == Some("csv")
+        || req
+            .headers()
+            .get("Accept")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/csv"))
+}
+
+/// A CSV download named `filename`.
+pub fn csv(filename: &str, body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(body)
+}

@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::Deserialize;
 
 use super::flow;
-use super::model::records::{AssessmentRecord, Entitlements, NewAssessment};
+use super::model::records::{AssessmentRecord, Claim, Entitlements, NewAssessment};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, IdempotencyKey};
@@ -76,6 +76,57 @@ pub async fn list_assessments(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ClaimQuery {
+    /// The month, `YYYY-MM` (default: this month in the district).
+    pub month: Option<String>,
+    /// The provider (a clinic). Admin: optional (every provider); a scheduler: their own clinic
+    /// (default), another's is 404.
+    pub organization_id: Option<String>,
+    /// `csv` for a CSV download (also chosen by `Accept: text/csv`); anything else answers JSON.
+    pub format: Option<String>,
+}
+
+fn month_or_now(text: Option<&str>, tz: chrono_tz::Tz) -> AppResult<chrono::NaiveDate> {
+    match text {
+        Some(m) => flow::parse_month(m),
+        None => Ok(chrono::Utc::now().with_timezone(&tz).date_naive()),
+    }
+}
+
+/// A provider's long-term care claim for a month
+///
+/// The covered visits done in the month (completed, not self-paid, of a service category the
+/// resident's disability grade on that day covers): resident, grade, service, minutes from
+/// check-in to check-out, clinician, times and check-in/out distances. A visit checked in or
+/// out far from the home is listed with `review: true` and not counted as claimed. For the
+/// authority (any provider) and a clinic's scheduler (their own). JSON, or CSV with
+/// `format=csv` / `Accept: text/csv`.
+#[utoipa::path(get, tag = "long-term care", params(ClaimQuery),
+    responses((status = 200, description = "The claim (JSON; with `format=csv` or `Accept: text/csv`, the lines as `text/csv`)",
+            content((Claim = "application/json"), (String = "text/csv"))),
+        (status = 403, description = "`forbidden`: only the authority and the clinics' schedulers read claims", body = crate::error::Problem),
+        (status = 404, description = "`not_found`: another organisation's claim", body = crate::error::Problem),
+        (status = 422, description = "`validation_failed`: `month` is not YYYY-MM", body = crate::error::Problem)),
+    security(("bearer" = [])))]
+#[get("/claims")]
+pub async fn claims(
+    user: CurrentUser,
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    q: web::Query<ClaimQuery>,
+) -> AppResult<HttpResponse> {
+    let month = month_or_now(q.month.as_deref(), state.tz)?;
+    let csv = http::wants_csv(q.format.as_deref(), &req);
+    let org = q.organization_id.clone();
+    let claim = http::db(&state, move |conn| flow::claims(conn, &user, month, org)).await?;
+    if csv {
+        let name = format!("ltc-claim-{}.csv", claim.month);
+        return Ok(http::csv(&name, claim.to_csv(http::csv_cell)));
+    }
+    Ok(http::json(StatusCode::OK, &claim))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct MonthQuery {
     /// The month, `YYYY-MM` (default: this month in the district).
     pub month: Option<String>,
@@ -100,10 +151,7 @@ pub async fn entitlements(
     q: web::Query<MonthQuery>,
 ) -> AppResult<HttpResponse> {
     let id = parse_id(&id, "resident")?;
-    let month = match q.month.as_deref() {
-        Some(m) => flow::parse_month(m)?,
-        None => chrono::Utc::now().with_timezone(&state.tz).date_naive(),
-    };
+    let month = month_or_now(q.month.as_deref(), state.tz)?;
     let out = http::db(&state, move |conn| {
         flow::entitlements(conn, &user, &id, month)
     })

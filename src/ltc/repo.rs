@@ -71,3 +71,77 @@ pub fn spending(
         ))
         .load(conn)
 }
+
+/// A visit done, with what a claim line needs of it.
+#[derive(Debug, Clone, Queryable)]
+pub struct Done {
+    pub id: String,
+    pub resident_id: String,
+    pub clinic_id: String,
+    pub clinician_id: Option<String>,
+    pub service_type: String,
+    pub category: String,
+    pub starts_at: Option<NaiveDateTime>,
+    pub check_in_at: Option<NaiveDateTime>,
+    pub check_out_at: Option<NaiveDateTime>,
+    pub check_in_distance_m: Option<f64>,
+    pub check_out_distance_m: Option<f64>,
+    pub location_exception: bool,
+}
+
+/// Visits completed and not self-paid that start in `[from, to)`, of one clinic or all, in
+/// start order.
+pub fn done(
+    conn: &mut DbConn,
+    clinic_id: Option<&str>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<Done>> {
+    let mut q = visits::table
+        .inner_join(service_types::table.on(service_types::code.eq(visits::service_type)))
+        .filter(visits::status.eq("completed"))
+        .filter(visits::self_paid.eq(false))
+        .filter(visits::starts_at.ge(from))
+        .filter(visits::starts_at.lt(to))
+        .into_boxed();
+    if let Some(c) = clinic_id {
+        q = q.filter(visits::clinic_id.eq(c.to_string()));
+    }
+    q.order((visits::starts_at.asc(), visits::id.asc()))
+        .select((
+            visits::id,
+            visits::resident_id,
+            visits::clinic_id,
+            visits::clinician_id,
+            visits::service_type,
+            service_types::category,
+            visits::starts_at,
+            visits::check_in_at,
+            visits::check_out_at,
+            visits::check_in_distance_m,
+            visits::check_out_distance_m,
+            visits::location_exception,
+        ))
+        .load(conn)
+}
+
+/// Names by id, of residents and of users.
+pub fn resident_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    crate::db::schema::residents::table
+        .filter(crate::db::schema::residents::id.eq_any(ids))
+        .select((
+            crate::db::schema::residents::id,
+            crate::db::schema::residents::name,
+        ))
+        .load(conn)
+}
+
+pub fn user_names(conn: &mut DbConn, ids: &[String]) -> QueryResult<Vec<(String, String)>> {
+    crate::db::schema::users::table
+        .filter(crate::db::schema::users::id.eq_any(ids))
+        .select((
+            crate::db::schema::users::id,
+            crate::db::schema::users::display_name,
+        ))
+        .load(conn)
+}

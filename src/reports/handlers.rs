@@ -85,12 +85,7 @@ pub async fn units(
     if to <= from || to - from > chrono::Duration::days(366) {
         return Err(AppError::invalid("to", "must be after from, within a year"));
     }
-    let csv = q.format.as_deref() == Some("csv")
-        || req
-            .headers()
-            .get("Accept")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/csv"));
+    let csv = http::wants_csv(q.format.as_deref(), &req);
     let st = state.clone();
     let report = http::db(&state, move |conn| {
         let mut figures = repo::figures(conn, from, to)?;
@@ -143,22 +138,9 @@ pub async fn units(
     })
     .await?;
     if csv {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header(("Content-Disposition", "attachment; filename=\"units.csv\""))
-            .body(to_csv(&report)));
+        return Ok(http::csv("units.csv", to_csv(&report)));
     }
     Ok(HttpResponse::Ok().json(report))
-}
-
-fn cell(s: &str) -> String {
-    // Quote every text cell; a leading formula character is neutralised for spreadsheets.
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
 }
 
 fn to_csv(r: &UnitReport) -> String {
@@ -180,8 +162,8 @@ fn to_csv(r: &UnitReport) -> String {
         let f = u.figures.as_ref();
         out.push_str(&format!(
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            cell(&u.code),
-            cell(&u.name),
+            http::csv_cell(&u.code),
+            http::csv_cell(&u.name),
             u.kind,
             u.score.map(|s| s.to_string()).unwrap_or_default(),
             u.rank.map(|s| s.to_string()).unwrap_or_default(),

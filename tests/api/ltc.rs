@@ -223,3 +223,50 @@ db_test! {
         assert_eq!((line["used"].as_i64(), line["remaining"].as_i64()), (Some(2), Some(0)));
     }
 }
+
+db_test! {
+    async fn a_months_claim_lists_the_covered_visits_done_and_holds_back_the_far_ones(app) {
+        let s = setup(&app, 1).await;
+        let therapist = app.access_token("rehab.ltc0").await;
+        let home = app.get(&format!("/api/v1/residents/{}", s.resident), &s.sched).await.body["location"].clone();
+        let far = json!({"lat": home["lat"].as_f64().unwrap() + 0.05, "lon": home["lon"]});
+        let mut paid = rehab_visit(&s, 0, "14:00");
+        paid["self_paid"] = json!(true);
+        let mut ids = vec![];
+        for body in [rehab_visit(&s, 0, "08:30"), rehab_visit(&s, 0, "10:00"), paid] {
+            let r = app.post("/api/v1/visits", &s.sched, body).await;
+            assert_eq!(r.status, 201, "{r:?}");
+            ids.push(r.id());
+        }
+        for (i, id) in ids.iter().enumerate() {
+            let at = if i == 1 { far.clone() } else { home.clone() };
+            assert_eq!(app.post(&format!("/api/v1/visits/{id}/check-in"), &therapist, at.clone()).await.status, 200);
+            let mut out = at;
+            out["tasks"] = json!([{"task": "康复训练", "done": true}]);
+            assert_eq!(app.post(&format!("/api/v1/visits/{id}/check-out"), &therapist, out).await.status, 200);
+        }
+        let month = s.day.format("%Y-%m").to_string();
+        let c = app.get(&format!("/api/v1/claims?month={month}"), &s.sched).await;
+        assert_eq!(c.status, 200, "{c:?}");
+        let lines = c.body["lines"].as_array().unwrap();
+        let seen: Vec<(&str, bool)> = lines.iter().map(|l| (l["visit_id"].as_str().unwrap(), l["review"].as_bool().unwrap())).collect();
+        assert_eq!(seen, vec![(ids[0].as_str(), false), (ids[1].as_str(), true)], "the self-paid visit is not claimed; the far one is held for review");
+        assert_eq!((lines[0]["grade"].as_i64(), lines[0]["resident_name"].as_str(), lines[0]["category"].as_str()), (Some(3), Some("李淑珍"), Some("rehabilitation")));
+        assert!(lines[0]["clinician_name"].is_string());
+        assert_eq!((c.body["totals"]["claimed_visits"].as_i64(), c.body["totals"]["for_review"].as_i64()), (Some(1), Some(1)));
+
+        let csv = app.send(app.client.get(app.url(&format!("/api/v1/claims?month={month}&format=csv"))).bearer_auth(&s.sched)).await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.content_type().starts_with("text/csv"), "{csv:?}");
+        let admin = app.admin().await;
+        let all = app.get(&format!("/api/v1/claims?month={month}&organization_id={}", app.org_id("WH-CL-01")), &admin).await;
+        assert_eq!(all.body["lines"].as_array().map(Vec::len), Some(2));
+
+        let other = app.token_for("sched.cl4", Role::Scheduler, Some("WH-CL-04")).await;
+        let r = app.get(&format!("/api/v1/claims?month={month}&organization_id={}", app.org_id("WH-CL-01")), &other).await;
+        assert_eq!(r.status, 404, "another clinic's claim");
+        assert_eq!(app.get(&format!("/api/v1/claims?month={month}"), &other).await.body["lines"].as_array().map(Vec::len), Some(0));
+        assert_eq!(app.get(&format!("/api/v1/claims?month={month}"), &therapist).await.status, 403);
+        assert_eq!(app.get("/api/v1/claims?month=2026-13", &s.sched).await.status, 422);
+    }
+}

@@ -97,3 +97,82 @@ pub struct Entitlements {
     pub grade: Option<i32>,
     pub lines: Vec<EntitlementLine>,
 }
+
+/// One covered visit done in the month, as the insurer is sent it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClaimLine {
+    pub visit_id: String,
+    pub resident_id: String,
+    pub resident_name: String,
+    /// The resident's grade on the visit's day.
+    pub grade: i32,
+    pub service_type: String,
+    pub category: String,
+    pub unit: Unit,
+    /// From check-in to check-out.
+    pub minutes: i64,
+    pub clinician_id: Option<String>,
+    pub clinician_name: Option<String>,
+    pub starts_at: Option<Time>,
+    pub check_in_at: Option<Time>,
+    pub check_out_at: Option<Time>,
+    pub check_in_distance_m: Option<f64>,
+    pub check_out_distance_m: Option<f64>,
+    /// Checked in or out far from the resident's home: held back for review, not claimed.
+    pub review: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ClaimTotals {
+    /// Lines claimed (not held for review).
+    pub claimed_visits: u32,
+    /// Their minutes, check-in to check-out.
+    pub claimed_minutes: i64,
+    /// Lines held back for review.
+    pub for_review: u32,
+}
+
+/// `GET /claims?month=`: a provider's covered visits done in a month.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Claim {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The provider (clinic); none: every provider (the authority).
+    pub organization_id: Option<String>,
+    pub lines: Vec<ClaimLine>,
+    pub totals: ClaimTotals,
+}
+
+impl Claim {
+    /// The lines as CSV, one per visit, for the insurer's import.
+    pub fn to_csv(&self, cell: impl Fn(&str) -> String) -> String {
+        let mut out = String::from(
+            "month,visit_id,resident_id,resident_name,grade,service_type,category,minutes,clinician_id,clinician_name,\
+             starts_at,check_in_at,check_out_at,check_in_distance_m,check_out_distance_m,review\n",
+        );
+        let t = |v: &Option<Time>| v.map(|t| t.to_api_string()).unwrap_or_default();
+        let f = |v: Option<f64>| v.map(|d| format!("{d:.0}")).unwrap_or_default();
+        for l in &self.lines {
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                self.month,
+                l.visit_id,
+                l.resident_id,
+                cell(&l.resident_name),
+                l.grade,
+                l.service_type,
+                l.category,
+                l.minutes,
+                l.clinician_id.as_deref().unwrap_or_default(),
+                cell(l.clinician_name.as_deref().unwrap_or_default()),
+                t(&l.starts_at),
+                t(&l.check_in_at),
+                t(&l.check_out_at),
+                f(l.check_in_distance_m),
+                f(l.check_out_distance_m),
+                l.review,
+            ));
+        }
+        out
+    }
+}
