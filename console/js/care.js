@@ -8,6 +8,7 @@ import { renderDrafts } from './drafts.js';
 import { problemBox } from './errors.js';
 import { t, tOr } from './i18n.js';
 import { staffName } from './names.js';
+import { ltcCard } from './ltc.js';
 import { obligationsCard } from './obligations.js';
 import { renderOverdue } from './overdue.js';
 import { renderResidents } from './residents.js';
@@ -59,6 +60,6 @@ async function residentPage(main, id) {
         (r.conditions || []).map((c) => badge(tOr(`cond.${c}`, c), 'flag'))),
       h('div', { class: 'muted small' }, [r.address, r.phone, r.family_doctor_id ? `${t('care.familyDoctor')}：${staffName(r.family_doctor_id)}` : null].filter(Boolean).join(' · '))),
     h('div', { class: 'care-grid' },
-      h('div', { class: 'care-col' }, contractCard(r, reload), vitalsCard(r)),
+      h('div', { class: 'care-col' }, contractCard(r, reload), vitalsCard(r), ltcCard(r)),
       obligationsCard(r, reload)));
 }

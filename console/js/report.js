@@ -25,6 +25,11 @@ export function viewReport(main) {
     loadReport();
   };
   const csvBtn = h('button', { type: 'button', id: 'rep-csv', class: 'btn btn-secondary', on: { click: downloadCsv } }, t('rep.csv'));
+  // The long-term care claim of the period's first month (the authority and the clinics' schedulers).
+  const claimMonth = () => S.report.from.slice(0, 7);
+  const claimBtn = ['admin', 'scheduler'].includes(S.me.role)
+    ? h('button', { type: 'button', id: 'rep-claim', class: 'btn btn-secondary', on: { click: () => download(`/claims?${q({ month: claimMonth(), format: 'csv' })}`, `carelink-ltc-claim-${claimMonth()}.csv`) } }, t('rep.claim', { m: claimMonth() }))
+    : null;
   main.append(
     h('div', { class: 'toolbar' },
       h('h1', { class: 'page-title', text: t('rep.title') }),
@@ -36,7 +41,7 @@ export function viewReport(main) {
           h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => set(monthStart(todayDate()), todayDate()) } }, t('rep.thisMonth')),
           h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => { const last = addDays(monthStart(todayDate()), -1); set(monthStart(last), last); } } }, t('rep.lastMonth')),
           h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => set(addDays(todayDate(), -29), todayDate()) } }, t('rep.last30')))),
-      h('div', { class: 'toolbar-end' }, csvBtn)),
+      h('div', { class: 'toolbar-end' }, claimBtn, csvBtn)),
     h('div', { id: 'rep-body' }, h('p', { class: 'empty', text: t('common.loading') })));
   loadReport();
 }
@@ -57,12 +62,14 @@ async function loadReport() {
   } catch (e) { clear(box).append(problemBox(e, { to: t('rep.to'), from: t('rep.from') })); }
 }
 
-async function downloadCsv() {
+const downloadCsv = () => download(`/reports/units?${reportQuery({ format: 'csv' })}`, `carelink-units-${S.report.from}-${S.report.to}.csv`);
+
+async function download(path, filename) {
   try {
-    const res = await api(`/reports/units?${reportQuery({ format: 'csv' })}`, { raw: true });
+    const res = await api(path, { raw: true });
     const blob = await res.blob();
     const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `carelink-units-${S.report.from}-${S.report.to}.csv`, class: 'hidden-link' });
+    const a = h('a', { href: url, download: filename, class: 'hidden-link' });
     document.body.append(a);
     a.click();
     setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 1000);

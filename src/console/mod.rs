@@ -42,6 +42,7 @@ const FILES: &[(&str, &str, &str)] = &[
     module!("events.js"),
     module!("i18n.js"),
     module!("login.js"),
+    module!("ltc.js"),
     module!("names.js"),
     module!("obligations.js"),
     module!("overdue.js"),

@@ -60,7 +60,37 @@ pub fn add(conn: &mut DbConn, clock: &Clock, residents: &[String]) -> AppResult<
         crate::programmes::flow::sign(conn, &ctx, &sched, &new)?;
         made += 1;
     }
+    assess(conn, clock, &sched, &residents[LTC_GRADED])?;
     Ok(made)
+}
+
+/// The demo resident with a long-term care grade: 冯玉兰 (bedridden at home, a pressure ulcer), assessed a hundred days ago
+/// as unable in daily living with the mind intact (grade 3 under the shipped standard, which
+/// covers home nursing and some rehabilitation each month).
+const LTC_GRADED: usize = 4;
+
+fn assess(conn: &mut DbConn, clock: &Clock, sched: &CurrentUser, resident: &str) -> AppResult<()> {
+    let standard = crate::ltc::model::Standard::embedded().map_err(AppError::internal)?;
+    let mut scores = std::collections::BTreeMap::new();
+    for indicator in standard.indicators() {
+        for item in &indicator.items {
+            let points = item.points();
+            let pick = if indicator.code == "adl" {
+                points.iter().min()
+            } else {
+                points.iter().max()
+            };
+            scores.insert(item.code.clone(), pick.copied().unwrap_or_default());
+        }
+    }
+    let body = crate::ltc::model::records::NewAssessment {
+        resident_id: resident.to_string(),
+        kind: crate::ltc::model::records::LTC_DISABILITY.into(),
+        scores,
+        assessed_at: Some((clock.now - Duration::days(100)).into()),
+    };
+    crate::ltc::flow::assess(conn, sched, &body, clock.settings.ltc.assessment_valid_days)?;
+    Ok(())
 }
 
 /// A chronic follow-up `days` working days ago, late in the afternoon, done with these readings.

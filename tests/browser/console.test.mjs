@@ -407,6 +407,7 @@ await step('the referral outbox, the report with its CSV, and the tablet width',
   await desk.locator('#rep-table, #rep-body .empty').first().waitFor({ timeout: WAIT });
   await desk.locator('.bar-chart .bar-row').first().waitFor({ timeout: WAIT });
   const download = desk.waitForEvent('download', { timeout: WAIT });
+  assert.equal(await desk.locator('#rep-claim').count(), 0, 'a hospital desk reads no long-term care claims');
   await desk.click('#rep-csv');
   const file = await download;
   const csv = readFileSync(await file.path(), 'utf8');
@@ -618,6 +619,22 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   }
   await shot(sched, '20-care-vitals');
 
+  // Long-term care: the demo's bedridden 冯玉兰 has a disability grade; the care page shows it
+  // with this month's entitlement, as the API gives them.
+  const graded = residents.find((r) => r.name === '冯玉兰');
+  assert.ok(graded, 'the demo has 冯玉兰');
+  const ent = await call(schedToken, 'GET', `/residents/${graded.id}/entitlements`);
+  await sched.evaluate((id) => { location.hash = `#care?resident=${id}`; }, graded.id);
+  await sched.locator(`#ltc-box .ltc-grade[data-grade="${ent.grade}"]`).waitFor({ timeout: WAIT });
+  assert.match(await sched.locator('#ltc-box').innerText(), /失能等级 3[\s\S]*日常生活活动能力/);
+  for (const l of ent.lines) {
+    const row = sched.locator(`#ltc-box .ltc-ent tr[data-category="${l.category}"]`);
+    assert.match(await row.innerText(), new RegExp(`${l.granted}[\\s\\S]*${l.used}[\\s\\S]*${l.remaining}`), `the ${l.category} line`);
+  }
+  assert.ok(ent.lines.length >= 2, 'grade 3 covers nursing and rehabilitation');
+  await sched.locator('#ltc-box').scrollIntoViewIfNeeded();
+  await shot(sched, '20a-care-ltc');
+
   // Two follow-ups out of control in a row: the care page charts them above the lines, and the
   // drafts tab holds the up-referral the server prepared.
   let followUps = [];
@@ -748,6 +765,10 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   assert.equal(await sched.evaluate(() => localStorage.getItem('carelink.lang')), 'en');
   await sched.click('.nav-link[data-view="report"]');
   await sched.locator('.page-title', { hasText: 'Unit report' }).waitFor({ timeout: WAIT });
+  // The long-term care claim of the period's first month downloads as CSV.
+  const [claim] = await Promise.all([sched.waitForEvent('download'), sched.click('#rep-claim')]);
+  assert.match(claim.suggestedFilename(), /^carelink-ltc-claim-\d{4}-\d{2}\.csv$/);
+  assert.match(readFileSync(await claim.path(), 'utf8'), /^month,visit_id,resident_id,resident_name,grade/);
   await shot(sched, '15-english-report');
   await sched.click('.nav-link[data-view="care"]');
   await sched.locator('.page-title', { hasText: 'Contracts and what is owed' }).waitFor({ timeout: WAIT });

@@ -132,7 +132,7 @@ fn window_of(
         (status = 404, description = "`not_found`: the resident is not one the caller may see", body = crate::error::Problem),
         (status = 409, description = "`visit_conflict`: the asked slot is not free (the body's `alternatives` lists up to 5 \
 free slots); `no_slot_available`: no clinician has a free slot in the window; `no_serving_clinic`: no clinic serves the \
-resident's community", body = crate::error::Problem),
+resident's community; `entitlement_exceeded`: a visit covered by the resident's long-term care grade would pass the month's entitlement (book it `self_paid`)", body = crate::error::Problem),
         (status = 422, description = "`validation_failed`: the window ends before it starts, is in the past or spans more than \
 `visits.max_window_days` (default 14); `starts_at` without `clinician_id`; unknown `service_type`; `clinician_id` not an \
 active clinician of the serving clinic with the service's skill; `idempotency_key_reused`: the Idempotency-Key was used \

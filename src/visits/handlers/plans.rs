@@ -28,7 +28,7 @@ use crate::visits::plans::model::{EndPlan, NewPlan, Plan};
     responses((status = 201, description = "The plan with its visits", body = Plan),
         (status = 403, description = "`forbidden`: only admin and schedulers make visit plans", body = crate::error::Problem),
         (status = 404, description = "`not_found`: the resident is not one the caller may see", body = crate::error::Problem),
-        (status = 409, description = "`no_serving_clinic`: no clinic serves the resident's community", body = crate::error::Problem),
+        (status = 409, description = "`no_serving_clinic`: no clinic serves the resident's community; `entitlement_exceeded`: a visit covered by the resident's long-term care grade would pass the month's entitlement (book it `self_paid`)", body = crate::error::Problem),
         (status = 422, description = "`validation_failed`: `weekdays` empty or outside 1-7; `window.to` not after `window.from`; \
 `starts_on` in the past; not exactly one of `until` (within a year) and `count` (1-100); unknown `service_type`; \
 `clinician_id` not an able clinician of the serving clinic; `idempotency_key_reused`: the Idempotency-Key was used with \

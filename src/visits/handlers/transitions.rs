@@ -81,7 +81,7 @@ visit_action!(
     example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03", "starts_at": "2026-12-03T10:15:00+08:00"}),
     forbidden = "`forbidden`: only admin and schedulers schedule visits",
     conflict = "`invalid_transition`: the visit is not `requested`; `visit_conflict`: the slot is not free (the body's \
-`alternatives` lists up to 5 free slots); `concurrent_update`: another change to the visit won, read it again",
+`alternatives` lists up to 5 free slots); `entitlement_exceeded`: a visit covered by the resident's long-term care grade would pass the month's entitlement (book it `self_paid`); `concurrent_update`: another change to the visit won, read it again",
     invalid = "`validation_failed`: `clinician_id` missing, or not an active clinician of the visit's clinic with the \
 service's skill; `idempotency_key_reused`: the Idempotency-Key was used with another body",
     Step::Schedule
@@ -101,7 +101,7 @@ visit_action!(
     example = json!({"starts_at": "2026-12-04T14:00:00+08:00"}),
     forbidden = "`forbidden`: only admin and schedulers reschedule visits",
     conflict = "`invalid_transition`: the visit is not `scheduled`; `visit_conflict`: the slot is not free (the body's \
-`alternatives` lists up to 5 free slots); `concurrent_update`: another change to the visit won, read it again",
+`alternatives` lists up to 5 free slots); `entitlement_exceeded`: a visit covered by the resident's long-term care grade would pass the month's entitlement (book it `self_paid`); `concurrent_update`: another change to the visit won, read it again",
     invalid = "`validation_failed`: `clinician_id` not an active clinician of the visit's clinic with the service's skill; \
 `idempotency_key_reused`: the Idempotency-Key was used with another body",
     Step::Reschedule
