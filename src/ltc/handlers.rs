@@ -78,6 +78,10 @@ pub async fn list_assessments(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ClaimQuery {
     /// The month, `YYYY-MM` (default: this month in the district).
+    #[param(
+        pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+        example = "2026-12"
+    )]
     pub month: Option<String>,
     /// The provider (a clinic). Admin: optional (every provider); a scheduler: their own clinic
     /// (default), another's is 404.
@@ -129,6 +133,10 @@ pub async fn claims(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct MonthQuery {
     /// The month, `YYYY-MM` (default: this month in the district).
+    #[param(
+        pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])$",
+        example = "2026-12"
+    )]
     pub month: Option<String>,
 }
 

@@ -5,6 +5,7 @@ use utoipa::Modify;
 use utoipa::OpenApi;
 
 pub mod links;
+mod ltc_form;
 mod texts;
 pub use texts::NON_BLANK;
 
@@ -55,6 +56,7 @@ pub fn finish(doc: &mut utoipa::openapi::OpenApi) {
     EnforcedFormats.modify(doc);
     texts::NonBlankText.modify(doc);
     links::OpenApiLinks.modify(doc);
+    ltc_form::LtcForm.modify(doc);
 }
 
 /// A query string has no null: an optional query parameter is absent or has a value, so its
