@@ -2,7 +2,8 @@
 //! Solomon VRPTW files in the CVRPLIB convention and checks each result independently;
 //! `district-day` plans a generated day for the whole pilot network. Figures go to standard
 //! output as one JSON line each; everything else goes to standard error. `programmes` times the
-//! care-programme engine over a generated district year (bench/programmes.rs).
+//! care-programme engine over a generated district year (bench/programmes.rs). `generate` writes
+//! Solomon-format instances of any size in the Gehring & Homberger shape (bench/generate.rs).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,6 +13,8 @@ use clap::{Parser, Subcommand};
 
 #[path = "bench/district_year.rs"]
 mod district_year;
+#[path = "bench/generate.rs"]
+mod generate;
 #[path = "bench/programmes.rs"]
 mod programmes;
 
@@ -80,6 +83,19 @@ enum Command {
         #[arg(long, default_value = "config/seed/network.json")]
         network: PathBuf,
     },
+    /// Write a Solomon-format VRPTW instance of any size in the Gehring & Homberger shape.
+    Generate {
+        #[arg(long)]
+        customers: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "random")]
+        shape: generate::Shape,
+        #[arg(long, value_enum, default_value = "short")]
+        horizon: generate::Horizon,
+        /// Where to write it.
+        out: PathBuf,
+    },
     /// Time the care-programme engine over a generated district year; print one JSON line.
     Programmes {
         #[arg(long, default_value_t = 20_000)]
@@ -137,6 +153,21 @@ fn main() -> ExitCode {
                 &network,
             )
         }),
+        Command::Generate {
+            customers,
+            seed,
+            shape,
+            horizon,
+            out,
+        } => generate::run(
+            &generate::Params {
+                customers,
+                seed,
+                shape,
+                horizon,
+            },
+            &out,
+        ),
         Command::Programmes {
             residents,
             seed,
