@@ -17,7 +17,8 @@
 # core busy (schemathesis's Python, single-threaded, and the debug server answering it; the fixed
 # costs, server start, demo seed, schema loading, are ~3 s of 40-60), so jobs side by side are what
 # uses a second core: schemathesis's own `workers` are threads, which the GIL serialises and which
-# crash hypothesis on CPython 3.11 (schemathesis.toml).
+# crash hypothesis on CPython 3.11 (schemathesis.toml). bundle_cache.py (loaded by scope.py) spares
+# schemathesis recompiling the same validators, half of its time in the stateful phase.
 #
 # Needs the debug binary (cargo test builds it), Python 3 with venv, setsid (util-linux), and for
 # PostgreSQL a server where it may create databases (FUZZ_POSTGRES_URL, default the local one; each
@@ -26,8 +27,8 @@
 # Exits non-zero on any failed check, schemathesis error, or error logged by the service, in any job.
 #   FUZZ_DATABASES="sqlite postgres"  FUZZ_USERS="admin sched01 ..."  FUZZ_EXAMPLES=N  FUZZ_SEED=N
 #   FUZZ_JOBS=N (jobs at a time)  FUZZ_KEEP_LOGS=DIR keeps each schemathesis log.
-# The default set (12 jobs) takes about 8 minutes on 2 cores with nothing else running (15 one at a
-# time); on cores shared with a build, expect more.
+# The default set (12 jobs) took 5 minutes on 2 cores with nothing else running (13 one at a time
+# without bundle_cache.py, as before); on cores shared with a build, expect more.
 set -euo pipefail
 SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../.."

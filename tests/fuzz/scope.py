@@ -128,6 +128,10 @@ if __name__ == "__main__" and sys.argv[1] == "own":
     sys.exit(0)
 
 import schemathesis  # noqa: E402 (only inside schemathesis)
+import bundle_cache  # noqa: E402 (tests/fuzz is on PYTHONPATH)
+
+# Speed only: validators compiled once per bundle content, not per copy (bundle_cache.py).
+bundle_cache.install()
 
 FORBIDDEN = set(json.load(open(os.environ["CARELINK_FUZZ_FORBIDDEN"])))
 CHOICES = sorted(FORBIDDEN)
