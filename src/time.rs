@@ -117,6 +117,11 @@ pub fn parse_end(s: &str, tz: chrono_tz::Tz) -> Option<DateTime<FixedOffset>> {
     day_start(day.succ_opt()?, tz)
 }
 
+/// The first moment of a day in `tz`, as a stored (UTC) time.
+pub fn first_moment_utc(day: NaiveDate, tz: chrono_tz::Tz) -> Option<chrono::NaiveDateTime> {
+    day_start(day, tz).map(|t| t.naive_utc())
+}
+
 fn day_start(day: NaiveDate, tz: chrono_tz::Tz) -> Option<DateTime<FixedOffset>> {
     day.and_hms_opt(0, 0, 0)?
         .and_local_timezone(tz)

@@ -154,9 +154,7 @@ fn month_range(month: NaiveDate) -> AppResult<(NaiveDateTime, NaiveDateTime)> {
     let tz = crate::time::district_zone();
     let (first, next) = ent::month_bounds(month);
     let start = |d: NaiveDate| {
-        d.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(tz).earliest())
-            .map(|t| t.naive_utc())
+        crate::time::first_moment_utc(d, tz)
             .ok_or_else(|| AppError::invalid("month", "must be a month in the years 1900-2100"))
     };
     Ok((start(first)?, start(next)?))
@@ -304,17 +302,6 @@ pub fn check_booking(conn: &mut DbConn, b: &Booking) -> AppResult<()> {
     .with_extra(serde_json::json!({
         "category": b.category, "month": month, "unit": unit, "granted": granted, "used": used,
     })))
-}
-
-/// The district's table of grants, for the documentation and the console.
-pub fn grants() -> BTreeMap<String, Vec<(i32, Unit, i64)>> {
-    let mut out: BTreeMap<String, Vec<(i32, Unit, i64)>> = BTreeMap::new();
-    for g in &GrantTable::embedded().grants {
-        out.entry(g.category.clone())
-            .or_default()
-            .push((g.grade, g.unit, g.amount));
-    }
-    out
 }
 
 /// Who may read claims: the authority (every provider, or one) and a clinic's scheduler (their

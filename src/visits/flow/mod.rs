@@ -57,12 +57,7 @@ pub fn day_bounds(tz: chrono_tz::Tz, d: NaiveDate) -> AppResult<(NaiveDateTime, 
     if !crate::time::in_range(d) {
         return Err(bad());
     }
-    let first_moment = |day: NaiveDate| {
-        day.and_hms_opt(0, 0, 0)
-            .and_then(|t| t.and_local_timezone(tz).earliest())
-            .map(|t| t.naive_utc())
-            .ok_or_else(bad)
-    };
+    let first_moment = |day: NaiveDate| crate::time::first_moment_utc(day, tz).ok_or_else(bad);
     Ok((
         first_moment(d)?,
         first_moment(d + chrono::Duration::days(1))?,
