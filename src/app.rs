@@ -148,7 +148,12 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(crate::ltc::handlers::create_assessment)
         .service(crate::ltc::handlers::list_assessments)
         .service(crate::ltc::handlers::entitlements)
-        .service(crate::ltc::handlers::claims);
+        .service(crate::ltc::handlers::claims)
+        .service(crate::episodes::handlers::create_episode)
+        .service(crate::episodes::handlers::list_episodes)
+        .service(crate::episodes::handlers::get_episode)
+        .service(crate::episodes::handlers::extend_episode)
+        .service(crate::episodes::handlers::close_episode);
 }
 
 /// No route took the request: 405 with `Allow` when the path is one of the API's with other

@@ -20,6 +20,7 @@ pub struct Settings {
     pub referrals: Referrals,
     pub programmes: Programmes,
     pub ltc: Ltc,
+    pub episodes: Episodes,
     pub planning: Planning,
     pub events: Events,
     pub idempotency: Idempotency,
@@ -168,6 +169,17 @@ pub struct Programmes {
     /// How often each instance runs the daily pass (contracts expiring, obligations made and
     /// requested, overdue ones announced); every step of it is safe to run concurrently.
     pub scan_interval_seconds: u64,
+}
+
+/// Home sickbeds (docs/API.md "Episodes", ADR 0013).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Episodes {
+    /// The longest an episode runs from its opening (or its last extension) without an extension.
+    pub max_days: i64,
+    /// The service type of a sickbed's rounds (查床), a code of the catalogue.
+    pub round_service_type: String,
+    /// Rounds per week of a sickbed that a down-referral's acceptance opens.
+    pub referral_rounds_per_week: u32,
 }
 
 /// Long-term care (docs/API.md "Episodes", ADR 0012).

@@ -172,6 +172,21 @@ impl Settings {
                 "must be between 30 and 3660",
             ));
         }
+        if !(7..=365).contains(&self.episodes.max_days) {
+            return Err(bad("episodes.max_days", "must be between 7 and 365"));
+        }
+        if self.episodes.round_service_type.trim().is_empty() {
+            return Err(bad(
+                "episodes.round_service_type",
+                "must name a service type",
+            ));
+        }
+        if !(1..=7).contains(&self.episodes.referral_rounds_per_week) {
+            return Err(bad(
+                "episodes.referral_rounds_per_week",
+                "must be between 1 and 7",
+            ));
+        }
         if !(20..=5000).contains(&self.events.poll_milliseconds) {
             return Err(bad(
                 "events.poll_milliseconds",

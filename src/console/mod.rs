@@ -52,6 +52,7 @@ const FILES: &[(&str, &str, &str)] = &[
     module!("report.js"),
     module!("residents.js"),
     module!("session.js"),
+    module!("sickbed.js"),
     module!("state.js"),
     module!("strings-care.js"),
     module!("strings-referrals.js"),

@@ -196,6 +196,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    episodes (id) {
+        id -> Text,
+        kind -> Text,
+        resident_id -> Text,
+        clinic_id -> Text,
+        referral_id -> Nullable<Text>,
+        status -> Text,
+        diagnosis_code -> Nullable<Text>,
+        diagnosis_text -> Text,
+        admission -> Nullable<Text>,
+        responsible_clinician_id -> Text,
+        plan -> Text,
+        opened_on -> Text,
+        until -> Text,
+        extensions -> Text,
+        closed_on -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        opened_by -> Text,
+        closed_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     ltc_assessments (id) {
         id -> Text,
         resident_id -> Text,
@@ -243,6 +270,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        follow_up_episode_id -> Nullable<Text>,
     }
 }
 
@@ -432,4 +460,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     ltc_assessments,
     visit_alarms,
+    episodes,
 );

@@ -328,6 +328,7 @@ fn refer_down(
             service_type: "chronic_disease_follow_up".into(),
             visits_per_week: 1,
             weeks: 4,
+            home_sickbed: false,
         }),
     };
     new.validate()?;

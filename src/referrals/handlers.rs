@@ -155,7 +155,13 @@ fn step<B>(conn: &mut DbConn, t: Transition<'_, B>, f: flow::Step<B>) -> AppResu
         if_match: t.if_match.0.as_deref(),
         now: now(),
     };
-    f(conn, &ctx, t.user, t.id, &t.body)
+    let r = f(conn, &ctx, t.user, t.id, &t.body)?;
+    // Accepting a down-referral that asks for a home sickbed opens it, in the same transaction.
+    let episodes = crate::episodes::flow::Ctx {
+        programmes: crate::programmes::flow::Ctx::new(&app.settings, app.tz)?,
+        settings: &app.settings.episodes,
+    };
+    Ok(crate::episodes::flow::open_for_referral(conn, &episodes, t.user, &r)?.unwrap_or(r))
 }
 
 macro_rules! referral_action {

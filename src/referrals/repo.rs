@@ -42,6 +42,7 @@ pub struct ReferralRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub follow_up_episode_id: Option<String>,
 }
 
 fn json(s: &str) -> Value {
@@ -96,6 +97,7 @@ impl ReferralRow {
             parent_referral_id: self.parent_referral_id.clone(),
             follow_up: self.follow_up.as_deref().map(json),
             follow_up_plan_id: self.follow_up_plan_id.clone(),
+            follow_up_episode_id: self.follow_up_episode_id.clone(),
             triage: self.triage.as_deref().map(json),
             appointment: self.appointment.as_deref().map(json),
             return_sheet: self.return_sheet.as_deref().map(json),
@@ -341,6 +343,7 @@ pub struct ReferralChanges {
     pub appointment: Option<Option<String>>,
     pub return_sheet: Option<Option<String>>,
     pub follow_up_plan_id: Option<Option<String>>,
+    pub follow_up_episode_id: Option<Option<String>>,
     pub responded_at: Option<Option<NaiveDateTime>>,
     pub overdue: Option<bool>,
     pub escalation_level: Option<i32>,

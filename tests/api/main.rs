@@ -12,6 +12,7 @@ mod crash;
 mod dayplan;
 mod demo;
 mod documented_rules;
+mod episodes;
 mod events;
 mod family;
 mod field;

@@ -237,22 +237,7 @@ pub fn end(
         Some(r) => format!("contract terminated: {r}"),
         None => "contract expired".into(),
     };
-    let filter = repo::ObligationFilter {
-        resident_id: Some(c.resident_id.clone()),
-        ..Default::default()
-    };
-    let all = PageRequest {
-        limit: 10_000,
-        after: None,
-    };
-    let scope = policy::ResidentScope::All;
-    for o in repo::obligations(conn, &scope, &filter, ctx.today, &all)? {
-        let of_contract = o.source == "contract" && o.source_id.as_deref() == Some(c.id.as_str());
-        if !of_contract || o.state != "open" || repo::day(&o.latest) < ctx.today {
-            continue;
-        }
-        super::obligations::waive_row(conn, ctx, user, &o, "other", Some(comment.clone()))?;
-    }
+    super::obligations::end_source(conn, ctx, user, "contract", &c.id, "other", &comment)?;
     Ok(true)
 }
 

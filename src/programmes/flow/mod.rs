@@ -18,7 +18,7 @@ mod reconcile;
 pub use contracts::{contract, contracts, renew, sign, terminate};
 pub use drafts::{discard, draft, drafts, send};
 pub use figures::figures;
-pub use obligations::{obligation, obligations, waive};
+pub use obligations::{end_source, obligation, obligations, of_source, waive};
 pub use packages::{packages, update_package};
 pub use reconcile::{daily, reconcile, Summary};
 

@@ -113,3 +113,52 @@ pub fn waive_row(
     }
     Ok(true)
 }
+
+/// What a contract or an episode still owes stops: each of its open obligations whose window has
+/// not closed by today is waived with `reason` and `comment` (its requested or scheduled visit
+/// cancelled); those met, those already overdue and those whose visit is under way stay as they
+/// are. How many were waived.
+pub fn end_source(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    user: Option<&CurrentUser>,
+    source: &str,
+    source_id: &str,
+    reason: &str,
+    comment: &str,
+) -> AppResult<usize> {
+    let mut waived = 0;
+    for o in of_source(conn, source_id)? {
+        if o.source != source || o.state != "open" || repo::day(&o.latest) < ctx.today {
+            continue;
+        }
+        // A visit under way meets it when it is checked out.
+        if let Some(v) = &o.visit_id {
+            if crate::visits::flow::begun(conn, v)? {
+                continue;
+            }
+        }
+        if waive_row(conn, ctx, user, &o, reason, Some(comment.to_string()))? {
+            waived += 1;
+        }
+    }
+    Ok(waived)
+}
+
+/// Every obligation a contract or an episode made, by window; the caller checked its access.
+pub fn of_source(conn: &mut DbConn, source_id: &str) -> AppResult<Vec<ObligationRow>> {
+    let filter = ObligationFilter {
+        source_id: Some(source_id.to_string()),
+        ..Default::default()
+    };
+    let all = PageRequest {
+        limit: 10_000,
+        after: None,
+    };
+    let today = chrono::NaiveDate::MIN;
+    let mut rows = repo::obligations(conn, &policy::ResidentScope::All, &filter, today, &all)?;
+    rows.sort_by(|a, b| {
+        (&a.earliest, &a.service_type, &a.period).cmp(&(&b.earliest, &b.service_type, &b.period))
+    });
+    Ok(rows)
+}

@@ -15,7 +15,7 @@ use crate::events;
 use crate::network::model::OrgKind;
 use crate::network::repo::OrgRow;
 use crate::people::residents::ResidentRow;
-use crate::programmes::model::engine::{self, Done, Owed, Person, Span, Terms};
+use crate::programmes::model::engine::{self, Done, EpisodeCare, Owed, Person, Span, Terms};
 use crate::programmes::model::packages::PackageItem;
 use crate::programmes::model::rules::Readings;
 use crate::programmes::repo::{self, ContractRow, ObligationChanges, ObligationRow};
@@ -141,6 +141,10 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
     for o in repo::obligations_of(conn, resident)? {
         existing.insert((o.resident_id.clone(), o.rule.clone(), o.period.clone()), o);
     }
+    let mut episodes: HashMap<String, Vec<repo::EpisodeOwing>> = HashMap::new();
+    for e in repo::episode_care(conn, resident)? {
+        episodes.entry(e.resident_id.clone()).or_default().push(e);
+    }
     let mut clinics = Clinics::load(conn)?;
     let mut summary = Summary {
         residents: residents.len(),
@@ -149,7 +153,11 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
     let mut new_rows = vec![];
     for r in &residents {
         let contract = contracts.get(&r.id);
-        let Some(clinic) = clinics.of(conn, r, contract)? else {
+        let sickbeds = episodes.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
+        let Some(clinic) = clinics
+            .of(conn, r, contract)?
+            .or_else(|| sickbeds.first().map(|e| e.clinic_id.clone()))
+        else {
             continue;
         };
         let person = Person {
@@ -170,11 +178,17 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
                 .collect(),
         });
         let done = history.get(&r.id).map(Vec::as_slice).unwrap_or(&[]);
-        let owed = engine::owed(ctx.rules, &person, terms.as_ref(), done, span);
+        let cares: Vec<EpisodeCare> = sickbeds.iter().map(|e| e.care.clone()).collect();
+        let owed = engine::owed_all(ctx.rules, &person, terms.as_ref(), &cares, done, span);
         for o in &owed {
             let key = (r.id.clone(), o.rule.clone(), o.period.clone());
+            // What a sickbed owes, its clinic owes (the one that opened it).
+            let owing = sickbeds
+                .iter()
+                .find(|e| o.source_id.as_deref() == Some(e.care.episode_id.as_str()))
+                .map_or(clinic.as_str(), |e| e.clinic_id.as_str());
             match existing.get(&key) {
-                None => new_rows.push(row_of(r, &clinic, o)),
+                None => new_rows.push(row_of(r, owing, o)),
                 Some(e) if e.state == "open" => {
                     if let Some((visit, on)) = &o.met_by {
                         let ch = ObligationChanges {

@@ -54,6 +54,7 @@ pub async fn list_obligations(
         clinic_id: q.clinic_id.clone(),
         status: q.status,
         due_before,
+        source_id: None,
     };
     let (p, st) = (page.clone(), state.clone());
     let (rows, today) = http::db(&state, move |conn| {

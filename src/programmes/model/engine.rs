@@ -96,11 +96,37 @@ fn birthday(birth: NaiveDate, age: u32) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// A home sickbed (家庭病床) as the engine reads it: each item is owed `per_week` times in each
+/// week from the day it opened, up to the day it ends (its `until`, or the day it closed).
+#[derive(Debug, Clone)]
+pub struct EpisodeCare {
+    pub episode_id: String,
+    pub opened_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    /// (service type, times per week): its rounds (查床) and its nursing.
+    pub items: Vec<(String, u32)>,
+}
+
+/// The rule code of what a home sickbed owes.
+pub const EPISODE_RULE: &str = "episode:home_sickbed";
+
 /// Everything owed to `person` in `span`, met where a completed visit already meets it.
 pub fn owed(
     rules: &RuleSet,
     person: &Person,
     terms: Option<&Terms>,
+    history: &[Done],
+    span: Span,
+) -> Vec<Owed> {
+    owed_all(rules, person, terms, &[], history, span)
+}
+
+/// As `owed`, with what the resident's home sickbeds owe besides.
+pub fn owed_all(
+    rules: &RuleSet,
+    person: &Person,
+    terms: Option<&Terms>,
+    episodes: &[EpisodeCare],
     history: &[Done],
     span: Span,
 ) -> Vec<Owed> {
@@ -124,10 +150,13 @@ pub fn owed(
         let by_rule: Vec<String> = out.iter().map(|o| o.service_type.clone()).collect();
         out.extend(contract_items(t, person, &groups, &by_rule, start));
     }
-    // A contract owes its whole term from the day it is signed; the rules, year by year.
+    for e in episodes {
+        out.extend(episode_items(e));
+    }
+    // A contract or an episode owes its whole term from the day it starts; the rules, year by year.
     out.retain(|o| {
         o.latest >= span.from
-            && (o.source == Source::Contract || o.earliest <= span.to)
+            && (o.source != Source::Rule || o.earliest <= span.to)
             && o.earliest <= o.latest
     });
     meet(&mut out, history);
@@ -267,6 +296,45 @@ fn contract_items(
                 });
             }
             i += 1;
+        }
+    }
+    out
+}
+
+/// A sickbed's items week by week: a week of `n` visits is cut into `n` windows of whole days
+/// (two a week: days 1-3 and 4-7 of the week), each owed once; the last week ends with the
+/// episode, and a window that would open after that is not owed.
+pub fn episode_items(e: &EpisodeCare) -> Vec<Owed> {
+    let mut out = vec![];
+    if e.ends_on < e.opened_on {
+        return out;
+    }
+    let weeks = (e.ends_on - e.opened_on).num_days() / 7 + 1;
+    for (service, per_week) in &e.items {
+        let n = i64::from((*per_week).clamp(1, 7));
+        for week in 0..weeks {
+            let monday = e.opened_on + Duration::days(7 * week);
+            for i in 0..n {
+                let earliest = monday + Duration::days(7 * i / n);
+                let latest = (monday + Duration::days(7 * (i + 1) / n - 1)).min(e.ends_on);
+                if earliest > e.ends_on {
+                    break;
+                }
+                out.push(Owed {
+                    source: Source::Episode,
+                    source_id: Some(e.episode_id.clone()),
+                    rule: EPISODE_RULE.into(),
+                    rule_version: 1,
+                    service_type: service.clone(),
+                    period: format!("{}:{service}:{}:{}", e.episode_id, week + 1, i + 1),
+                    earliest,
+                    due: latest,
+                    latest,
+                    trigger_visit_id: None,
+                    draft_referral: false,
+                    met_by: None,
+                });
+            }
         }
     }
     out

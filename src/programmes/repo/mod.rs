@@ -73,11 +73,13 @@ macro_rules! scoped {
 
 mod contracts;
 mod drafts;
+mod episodes;
 mod obligations;
 mod report;
 
 pub use contracts::*;
 pub use drafts::*;
+pub use episodes::*;
 pub use obligations::*;
 pub use report::*;
 

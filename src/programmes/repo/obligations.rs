@@ -129,6 +129,8 @@ pub struct ObligationFilter {
     pub clinic_id: Option<String>,
     pub status: Option<ObligationStatus>,
     pub due_before: Option<NaiveDate>,
+    /// Only those made by this contract or episode.
+    pub source_id: Option<String>,
 }
 
 pub fn obligations(
@@ -147,6 +149,9 @@ pub fn obligations(
     }
     if let Some(d) = f.due_before {
         q = q.filter(obligations::due.lt(text(d)));
+    }
+    if let Some(id) = &f.source_id {
+        q = q.filter(obligations::source_id.eq(id.clone()));
     }
     let t = text(today);
     q = match f.status {
@@ -200,7 +205,8 @@ pub fn obligations_of(
 }
 
 /// Open obligations of residents under an active contract (the contract is how home visits come
-/// to them) with no live visit, whose window opens by `until` and has not closed.
+/// to them), or of a home sickbed (its care is at home by nature), with no live visit, whose
+/// window opens by `until` and has not closed.
 pub fn to_request(
     conn: &mut DbConn,
     resident: Option<&str>,
@@ -211,11 +217,13 @@ pub fn to_request(
     let mut q = obligations::table
         .filter(obligations::state.eq("open"))
         .filter(
-            obligations::resident_id.eq_any(
-                contracts::table
-                    .filter(contracts::status.eq("active"))
-                    .select(contracts::resident_id),
-            ),
+            obligations::source
+                .eq("episode")
+                .or(obligations::resident_id.eq_any(
+                    contracts::table
+                        .filter(contracts::status.eq("active"))
+                        .select(contracts::resident_id),
+                )),
         )
         .filter(obligations::earliest.le(text(until)))
         .filter(obligations::latest.ge(text(today)))

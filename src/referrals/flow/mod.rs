@@ -9,7 +9,7 @@ mod submit;
 pub use follow_up::start_follow_up;
 pub use stats::response_times;
 pub use steps::{
-    accept, act, arrive, cancel, complete, no_show, reject, schedule, send_back, side_of, Step,
-    StepCtx,
+    accept, act, arrive, cancel, complete, link_episode, no_show, reject, schedule, send_back,
+    side_of, Step, StepCtx,
 };
 pub use submit::{submit, summary};

@@ -144,7 +144,8 @@ fn json_text<T: Serialize>(v: &T) -> AppResult<Option<Option<String>>> {
     )))
 }
 
-/// Triage: accept. A down-referral that asks for follow-up starts its home-visit plan.
+/// Triage: accept. A down-referral that asks for follow-up starts its home-visit plan (one that
+/// asks for a home sickbed gets it from the episodes domain, which the handler calls after this).
 pub fn accept(
     conn: &mut DbConn,
     ctx: &StepCtx,
@@ -160,7 +161,10 @@ pub fn accept(
         Action::Accept,
         body,
         |_, user, _, b| {
-            let triage = json!({"decision": "accepted", "comment": b.comment, "by": user.id});
+            let mut triage = json!({"decision": "accepted", "comment": b.comment, "by": user.id});
+            if let Some(c) = &b.responsible_clinician_id {
+                triage["responsible_clinician_id"] = json!(c);
+            }
             let changes = ReferralChanges {
                 triage: json_text(&triage)?,
                 receiving_doctor: b.receiving_doctor.clone().map(Some),
@@ -169,7 +173,8 @@ pub fn accept(
             Ok((changes, Some(triage)))
         },
     )?;
-    let r = if r.direction() == Direction::Down && r.follow_up.is_some() {
+    let plan_asked = r.direction() == Direction::Down && r.follow_up.is_some();
+    let r = if plan_asked && !model::asks_for_sickbed(r.follow_up.as_deref()) {
         let plan = start_follow_up(conn, ctx.visits, user, &r)?;
         let changes = ReferralChanges {
             follow_up_plan_id: Some(plan),
@@ -372,5 +377,23 @@ pub fn complete(
         new.validate()?;
         submit(conn, user, &new, ctx.referrals, crate::db::now())?;
     }
+    Ok(repo::full(conn, &r)?)
+}
+
+/// Links the home sickbed that accepting a down-referral opened (the episodes domain calls this
+/// in the same transaction) and answers the referral as it is now.
+pub fn link_episode(conn: &mut DbConn, id: &str, episode_id: &str) -> AppResult<Referral> {
+    let r = repo::find(conn, id)?.ok_or_else(|| AppError::missing("referral"))?;
+    let changes = ReferralChanges {
+        follow_up_episode_id: Some(Some(episode_id.to_string())),
+        ..Default::default()
+    };
+    if !repo::update(conn, &r.id, r.version, changes)? {
+        return Err(AppError::conflict(
+            "concurrent_update",
+            "The referral changed meanwhile; retry.",
+        ));
+    }
+    let r = repo::find(conn, id)?.ok_or_else(|| AppError::missing("referral"))?;
     Ok(repo::full(conn, &r)?)
 }

@@ -60,6 +60,9 @@ impl AdviceBody {
 pub struct AcceptBody {
     pub comment: Option<String>,
     pub receiving_doctor: Option<String>,
+    /// For a down-referral asking for a home sickbed: the clinician responsible for it (default:
+    /// the resident's family doctor if of the accepting clinic, else the accepting clinician).
+    pub responsible_clinician_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

@@ -110,6 +110,18 @@ pub struct FollowUp {
     /// 1 to 12, and at most 100 visits in all.
     #[schema(minimum = 1, maximum = 12)]
     pub weeks: u32,
+    /// Open a home sickbed (家庭病床) on acceptance instead of a plan of visits: its nursing is
+    /// `service_type` `visits_per_week` times a week, with the district's rounds
+    /// (`episodes.referral_rounds_per_week`), for `weeks` weeks (at most `episodes.max_days`).
+    #[serde(default)]
+    pub home_sickbed: bool,
+}
+
+/// Does a stored follow-up (JSON) ask for a home sickbed?
+pub fn asks_for_sickbed(follow_up: Option<&str>) -> bool {
+    follow_up
+        .and_then(|f| serde_json::from_str::<FollowUp>(f).ok())
+        .is_some_and(|f| f.home_sickbed)
 }
 
 impl FollowUp {

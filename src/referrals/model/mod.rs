@@ -10,7 +10,8 @@ pub use actions::{
     ScheduleBody, StartDown,
 };
 pub use form::{
-    age, check_direction, is_icd10, Diagnosis, Direction, Doctor, FollowUp, NewReferral, Patient,
+    age, asks_for_sickbed, check_direction, is_icd10, Diagnosis, Direction, Doctor, FollowUp,
+    NewReferral, Patient,
 };
 pub use machine::{
     answers_triage, due_level, side_may, transition, Action, Priority, Side, Status,

@@ -40,6 +40,8 @@ pub struct Referral {
     pub parent_referral_id: Option<String>,
     pub follow_up: Option<Value>,
     pub follow_up_plan_id: Option<String>,
+    /// The home sickbed its acceptance opened (`follow_up.home_sickbed`).
+    pub follow_up_episode_id: Option<String>,
     pub triage: Option<Value>,
     pub appointment: Option<Value>,
     pub return_sheet: Option<Value>,

@@ -19,7 +19,7 @@ pub mod plans;
 mod route;
 mod transitions;
 
-pub use owed::{cancel_owed, completed_since, request_owed, Completed, OwedVisit};
+pub use owed::{begun, cancel_owed, completed_since, request_owed, Completed, OwedVisit};
 pub use route::route;
 pub use transitions::{act, Step};
 

@@ -134,6 +134,12 @@ pub fn cancel_owed(
     Ok(true)
 }
 
+/// Has this visit begun (under way, or done)? What it is for then stands, whatever ends.
+pub fn begun(conn: &mut DbConn, visit_id: &str) -> AppResult<bool> {
+    Ok(repo::find(conn, visit_id)?
+        .is_some_and(|v| matches!(v.status(), Status::InProgress | Status::Completed)))
+}
+
 /// A completed visit as the obligation engine reads it.
 #[derive(Debug, Clone, Queryable)]
 pub struct Completed {

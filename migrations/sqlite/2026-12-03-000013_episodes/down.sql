@@ -1,0 +1,3 @@
+DROP INDEX obligations_source;
+ALTER TABLE referrals DROP COLUMN follow_up_episode_id;
+DROP TABLE episodes;

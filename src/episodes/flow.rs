@@ -1,0 +1,418 @@
+//! The home sickbed use cases, each in its caller's transaction: open (建床, by hand or by a
+//! down-referral's acceptance), extend, close (撤床), list and read. What a sickbed owes is made by
+//! the obligation engine (`programmes::flow::reconcile`), which reads the episodes table; closing
+//! stops it through `programmes::flow::end_source`.
+use serde_json::json;
+
+use super::model::{
+    progress, CloseBody, Diagnosis, Episode, EpisodeKind, EpisodeStatus, ExtendBody, NewEpisode,
+    NewPlan, NursingItem, Plan,
+};
+use super::repo::{self, EpisodeChanges, EpisodeFilter, EpisodeRow};
+use crate::audit;
+use crate::auth::{policy, CurrentUser, Role};
+use crate::db::page::PageRequest;
+use crate::db::{new_id, now, DbConn};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::events;
+use crate::programmes::flow as programmes;
+use crate::referrals::model::{Direction, FollowUp, Referral, Status as ReferralStatus};
+
+/// Who opens, extends and closes sickbeds: the district, and the clinic's own staff.
+const WRITERS: &[Role] = &[Role::Admin, Role::Scheduler, Role::Clinician];
+
+/// What the use cases need besides the connection and the caller.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub programmes: programmes::Ctx<'a>,
+    pub settings: &'a crate::config::Episodes,
+}
+
+fn value(e: &EpisodeRow) -> AppResult<serde_json::Value> {
+    serde_json::to_value(e.to_api()).map_err(AppError::internal)
+}
+
+fn publish(conn: &mut DbConn, what: &str, e: &EpisodeRow) -> AppResult<()> {
+    events::publish(
+        conn,
+        &format!("episode.{what}"),
+        "episode",
+        &e.id,
+        &[e.clinic_id.clone(), format!("resident:{}", e.resident_id)],
+        &json!({"id": e.id, "kind": e.kind, "resident_id": e.resident_id, "clinic_id": e.clinic_id,
+            "status": e.status, "until": e.until, "version": e.version}),
+    )?;
+    Ok(())
+}
+
+fn bad(field: &str, message: &str) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn already_open() -> AppError {
+    AppError::conflict(
+        "sickbed_open",
+        "The resident already has an open home sickbed; close it before opening another.",
+    )
+}
+
+/// Opens a home sickbed for a resident the caller's clinic serves (admin: any, for the
+/// responsible clinician's clinic). One open sickbed per resident (409 `sickbed_open`, enforced
+/// by the database). Makes what it owes and requests the visits within the horizon.
+pub fn open(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    new: &NewEpisode,
+) -> AppResult<Episode> {
+    policy::require_role(user, WRITERS)?;
+    let today = ctx.programmes.today;
+    let rounds = ctx.settings.round_service_type.as_str();
+    let mut errors = new.check(today, ctx.settings.max_days, rounds);
+    let resident = crate::people::residents::find_scoped(
+        conn,
+        &policy::programme_scope(user),
+        &new.resident_id,
+    )?
+    .ok_or_else(|| AppError::missing("resident"))?;
+    let clinician = crate::people::repo::find(conn, &new.responsible_clinician_id)?
+        .filter(|c| c.role() == Some(Role::Clinician) && c.active);
+    let clinic = match (user.role, &user.organization_id) {
+        (Role::Admin, _) => clinician.as_ref().and_then(|c| c.organization_id.clone()),
+        (_, org) => org.clone(),
+    };
+    let Some(clinic) = clinic else {
+        errors.push(bad(
+            "responsible_clinician_id",
+            "must be an active clinician of a clinic",
+        ));
+        return Err(AppError::validation(errors));
+    };
+    if clinician.and_then(|c| c.organization_id) != Some(clinic.clone()) {
+        errors.push(bad(
+            "responsible_clinician_id",
+            "must be an active clinician of the opening clinic",
+        ));
+    }
+    for (i, n) in new.plan.nursing.iter().enumerate() {
+        if crate::catalogue::repo::find(conn, &n.service_type)?.is_none() {
+            errors.push(bad(
+                &format!("plan.nursing[{i}].service_type"),
+                "is not a service type of the catalogue",
+            ));
+        }
+    }
+    if new.plan.rounds_per_week > 0 && crate::catalogue::repo::find(conn, rounds)?.is_none() {
+        return Err(AppError::internal(format!(
+            "episodes.round_service_type {rounds} is not in the catalogue"
+        )));
+    }
+    if let Some(id) = &new.referral_id {
+        let fits = repo::referral_facts(conn, id)?.is_some_and(|r| {
+            r.resident_id == resident.id
+                && r.direction == "down"
+                && r.to_organization_id == clinic
+                && !matches!(r.status.as_str(), "rejected" | "cancelled")
+        });
+        if !fits {
+            errors.push(bad(
+                "referral_id",
+                "must be a down-referral of this resident to the opening clinic",
+            ));
+        }
+    }
+    AppError::check_fields(errors)?;
+    let plan = Plan {
+        rounds_per_week: new.plan.rounds_per_week,
+        round_service_type: rounds.to_string(),
+        nursing: new.plan.nursing.clone(),
+    };
+    let at = now();
+    let row = EpisodeRow {
+        id: new_id(),
+        kind: new.kind.as_str().into(),
+        resident_id: resident.id.clone(),
+        clinic_id: clinic,
+        referral_id: new.referral_id.clone(),
+        status: EpisodeStatus::Open.as_str().into(),
+        diagnosis_code: new.diagnosis.code.clone(),
+        diagnosis_text: new.diagnosis.text.trim().to_string(),
+        admission: new.admission.as_ref().map(json_text).transpose()?,
+        responsible_clinician_id: new.responsible_clinician_id.clone(),
+        plan: json_text(&plan)?,
+        opened_on: repo::text(today),
+        until: repo::text(new.plan.until),
+        extensions: "[]".into(),
+        closed_on: None,
+        outcome: None,
+        summary: None,
+        opened_by: user.id.clone(),
+        closed_by: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    repo::insert(conn, &row).map_err(|e| match e {
+        // The index allowing one open sickbed per resident: it is there, or a racer opened first.
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => already_open(),
+        e => e.into(),
+    })?;
+    audit::record(
+        conn,
+        Some(user),
+        "create",
+        "episode",
+        &row.id,
+        None,
+        Some(&value(&row)?),
+    )?;
+    publish(conn, "opened", &row)?;
+    programmes::reconcile(conn, &ctx.programmes.by(user), Some(&row.resident_id))?;
+    with_care(conn, ctx, row)
+}
+
+/// What is stored as JSON text.
+fn json_text<T: serde::Serialize>(v: &T) -> AppResult<String> {
+    serde_json::to_string(v).map_err(AppError::internal)
+}
+
+/// The sickbed with its care (its obligations, by window) and their counts.
+fn with_care(conn: &mut DbConn, ctx: &Ctx, row: EpisodeRow) -> AppResult<Episode> {
+    let care: Vec<_> = programmes::of_source(conn, &row.id)?
+        .iter()
+        .filter(|o| o.source == "episode")
+        .map(|o| o.to_api(ctx.programmes.today))
+        .collect();
+    let mut e = row.to_api();
+    e.progress = Some(progress(&care));
+    e.care = Some(care);
+    Ok(e)
+}
+
+/// One sickbed the caller may see (404 otherwise).
+fn scoped(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<EpisodeRow> {
+    repo::find_scoped(conn, &policy::visit_scope(user), id)?
+        .ok_or_else(|| AppError::missing("episode"))
+}
+
+/// An open sickbed the caller may change: a writer of its clinic (or admin), at the version read.
+fn open_for_change(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    id: &str,
+    verb: &str,
+    version_ok: impl FnOnce(i64) -> AppResult<()>,
+) -> AppResult<EpisodeRow> {
+    let row = scoped(conn, user, id)?;
+    policy::require_role(user, WRITERS)?;
+    version_ok(row.version)?;
+    if row.status() != EpisodeStatus::Open {
+        return Err(AppError::conflict(
+            "invalid_transition",
+            format!("A closed home sickbed cannot be {verb}."),
+        ));
+    }
+    Ok(row)
+}
+
+fn changed(conn: &mut DbConn, row: &EpisodeRow, ch: EpisodeChanges) -> AppResult<EpisodeRow> {
+    if !repo::update(conn, row, ch)? {
+        return Err(AppError::conflict(
+            "concurrent_update",
+            "Another change to this home sickbed won; read it again.",
+        ));
+    }
+    repo::find(conn, &row.id)?.ok_or_else(|| AppError::missing("episode"))
+}
+
+/// Extends an open sickbed past its last day with a reason: what it owes runs on to the new day.
+pub fn extend(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: &str,
+    body: &ExtendBody,
+    version_ok: impl FnOnce(i64) -> AppResult<()>,
+) -> AppResult<Episode> {
+    let row = open_for_change(conn, user, id, "extended", version_ok)?;
+    AppError::check_fields(body.check(row.until(), ctx.settings.max_days))?;
+    let mut extensions = row.extensions();
+    extensions.push(super::model::Extension {
+        from: row.until(),
+        to: body.until,
+        reason: body.reason.trim().to_string(),
+        by: user.id.clone(),
+        at: now().into(),
+    });
+    let ch = EpisodeChanges {
+        until: Some(repo::text(body.until)),
+        extensions: Some(serde_json::to_string(&extensions).map_err(AppError::internal)?),
+        ..Default::default()
+    };
+    let after = changed(conn, &row, ch)?;
+    audit::record(
+        conn,
+        Some(user),
+        "extend",
+        "episode",
+        &row.id,
+        Some(&value(&row)?),
+        Some(&value(&after)?),
+    )?;
+    publish(conn, "extended", &after)?;
+    programmes::reconcile(conn, &ctx.programmes.by(user), Some(&after.resident_id))?;
+    with_care(conn, ctx, after)
+}
+
+/// Closes an open sickbed (撤床) with its outcome and summary: what it still owes from today is
+/// waived and those visits not yet begun are cancelled with the reason; what was done stays.
+pub fn close(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    id: &str,
+    body: &CloseBody,
+    version_ok: impl FnOnce(i64) -> AppResult<()>,
+) -> AppResult<Episode> {
+    let row = open_for_change(conn, user, id, "closed", version_ok)?;
+    AppError::check_fields(body.check())?;
+    let ch = EpisodeChanges {
+        status: Some(EpisodeStatus::Closed.as_str().into()),
+        closed_on: Some(Some(repo::text(ctx.programmes.today))),
+        outcome: Some(Some(body.outcome.as_str().into())),
+        summary: Some(Some(body.summary.trim().to_string())),
+        closed_by: Some(Some(user.id.clone())),
+        ..Default::default()
+    };
+    let after = changed(conn, &row, ch)?;
+    audit::record(
+        conn,
+        Some(user),
+        "close",
+        "episode",
+        &row.id,
+        Some(&value(&row)?),
+        Some(&value(&after)?),
+    )?;
+    publish(conn, "closed", &after)?;
+    let comment = format!("home sickbed closed: {}", body.outcome.as_str());
+    programmes::end_source(
+        conn,
+        &ctx.programmes,
+        Some(user),
+        "episode",
+        &row.id,
+        body.outcome.waiver(),
+        &comment,
+    )?;
+    with_care(conn, ctx, after)
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    f: &EpisodeFilter,
+    page: &PageRequest,
+) -> AppResult<Vec<EpisodeRow>> {
+    Ok(repo::list(conn, &policy::visit_scope(user), f, page)?)
+}
+
+/// One sickbed with its care, for whoever may see it.
+pub fn get(conn: &mut DbConn, ctx: &Ctx, user: &CurrentUser, id: &str) -> AppResult<Episode> {
+    let row = scoped(conn, user, id)?;
+    with_care(conn, ctx, row)
+}
+
+/// Opens the home sickbed a down-referral asks for (`follow_up.home_sickbed`) once the clinic has
+/// accepted it, in the acceptance's transaction, and links the two both ways. Its nursing is the
+/// follow-up's service type and visits per week, its rounds the district's
+/// (`episodes.referral_rounds_per_week`), for the follow-up's weeks (at most `episodes.max_days`);
+/// its clinician the one the acceptance named, else the resident's family doctor if of the
+/// clinic, else the accepting clinician. None when the referral asks for no sickbed.
+pub fn open_for_referral(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    user: &CurrentUser,
+    r: &Referral,
+) -> AppResult<Option<Referral>> {
+    let asked = r.direction == Direction::Down
+        && r.status == ReferralStatus::Accepted
+        && r.follow_up_episode_id.is_none();
+    let follow_up = r
+        .follow_up
+        .clone()
+        .and_then(|v| serde_json::from_value::<FollowUp>(v).ok())
+        .filter(|f| asked && f.home_sickbed);
+    let Some(f) = follow_up else {
+        return Ok(None);
+    };
+    let diagnosis: Diagnosis =
+        serde_json::from_value(r.diagnosis.clone()).map_err(AppError::internal)?;
+    let named = r
+        .triage
+        .as_ref()
+        .and_then(|t| t["responsible_clinician_id"].as_str())
+        .map(str::to_string);
+    let clinician = match named {
+        Some(c) => Some(c),
+        None => family_doctor_of(conn, &r.resident_id, &r.to_organization_id)?
+            .or_else(|| (user.role == Role::Clinician).then(|| user.id.clone())),
+    };
+    let Some(responsible_clinician_id) = clinician else {
+        return Err(AppError::invalid(
+            "responsible_clinician_id",
+            "name the clinician responsible for the home sickbed this referral asks for",
+        ));
+    };
+    let rounds = ctx.settings.round_service_type.as_str();
+    let days = (7 * i64::from(f.weeks)).min(ctx.settings.max_days);
+    let (rounds_per_week, nursing) = if f.service_type == rounds {
+        (f.visits_per_week, vec![])
+    } else {
+        let item = NursingItem {
+            service_type: f.service_type.clone(),
+            per_week: f.visits_per_week,
+        };
+        (ctx.settings.referral_rounds_per_week, vec![item])
+    };
+    let new = NewEpisode {
+        kind: EpisodeKind::HomeSickbed,
+        resident_id: r.resident_id.clone(),
+        referral_id: Some(r.id.clone()),
+        diagnosis,
+        responsible_clinician_id,
+        plan: NewPlan {
+            rounds_per_week,
+            nursing,
+            until: ctx.programmes.today + chrono::Duration::days(days),
+        },
+        admission: None,
+    };
+    let e = open(conn, ctx, user, &new)?;
+    Ok(Some(crate::referrals::flow::link_episode(
+        conn, &r.id, &e.id,
+    )?))
+}
+
+/// The resident's family doctor, if an active clinician of `clinic`.
+fn family_doctor_of(conn: &mut DbConn, resident: &str, clinic: &str) -> AppResult<Option<String>> {
+    let Some(doctor) = crate::people::residents::all_or_one(conn, Some(resident))?
+        .into_iter()
+        .next()
+        .and_then(|r| r.family_doctor_id)
+    else {
+        return Ok(None);
+    };
+    let fits = crate::people::repo::find(conn, &doctor)?.is_some_and(|d| {
+        d.role() == Some(Role::Clinician)
+            && d.active
+            && d.organization_id.as_deref() == Some(clinic)
+    });
+    Ok(fits.then_some(doctor))
+}
