@@ -9,6 +9,7 @@ import { problemBox } from './errors.js';
 import { t, tOr } from './i18n.js';
 import { staffName } from './names.js';
 import { ltcCard } from './ltc.js';
+import { sickbedCard } from './sickbed.js';
 import { obligationsCard } from './obligations.js';
 import { renderOverdue } from './overdue.js';
 import { renderResidents } from './residents.js';
@@ -60,6 +61,6 @@ async function residentPage(main, id) {
         (r.conditions || []).map((c) => badge(tOr(`cond.${c}`, c), 'flag'))),
       h('div', { class: 'muted small' }, [r.address, r.phone, r.family_doctor_id ? `${t('care.familyDoctor')}：${staffName(r.family_doctor_id)}` : null].filter(Boolean).join(' · '))),
     h('div', { class: 'care-grid' },
-      h('div', { class: 'care-col' }, contractCard(r, reload), vitalsCard(r), ltcCard(r)),
+      h('div', { class: 'care-col' }, contractCard(r, reload), sickbedCard(r, reload), vitalsCard(r), ltcCard(r)),
       obligationsCard(r, reload)));
 }

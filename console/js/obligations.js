@@ -11,8 +11,10 @@ import { card, formDialog, toast } from './widgets.js';
 export const OPEN = ['upcoming', 'due', 'overdue'];
 export const REASONS = ['declined', 'hospitalised', 'moved_away', 'deceased', 'other'];
 export const oStatusChip = (s) => h('span', { class: ['chip', `os-${s}`], data: { status: s }, text: tOr(`ostatus.${s}`, s) });
-// A contract's items are owed under `package:<code>`; the public-health rules under their code.
+// A contract's items are owed under `package:<code>`; the public-health rules under their code; a
+// home sickbed's rounds and nursing under its plan.
 export function ruleName(o) {
+  if (o.source === 'episode') return t('ob.episodeRule');
   const pkg = /^package:(.+)$/.exec(o.rule);
   const name = pkg ? tOr(`pkg.${pkg[1]}`, pkg[1]) : tOr(`rule.${o.rule}`, o.rule);
   return `${name} v${o.rule_version}`;

@@ -80,6 +80,15 @@ export function formDialog({ title, intro, fields, submit, onSubmit, danger = fa
       const w = dateInput({ name: f.name, value: f.value || '', required: f.required });
       inputs[f.name] = w.input;
       return h('label', { class: 'field' }, h('span', { class: 'field-label' }, f.label, f.required ? h('em', { text: ' *' }) : null), w);
+    } else if (f.type === 'checks') {
+      // Checkboxes; the value reads as the checked values joined by commas.
+      const boxes = f.options.map(([v, l]) => h('label', { class: 'check-option' },
+        h('input', { type: 'checkbox', name: f.name, value: v }), ` ${l}`));
+      inputs[f.name] = {
+        get value() { return boxes.map((b) => b.querySelector('input')).filter((i) => i.checked).map((i) => i.value).join(','); },
+        focus: () => boxes[0].querySelector('input').focus(),
+      };
+      return h('fieldset', { class: 'field checks-field' }, h('legend', { class: 'field-label', text: f.label }), boxes);
     } else if (f.type === 'time') {
       input = timeInput({ name: f.name, value: f.value || '', required: f.required });
     } else {

@@ -635,6 +635,47 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   await sched.locator('#ltc-box').scrollIntoViewIfNeeded();
   await shot(sched, '20a-care-ltc');
 
+  // A home sickbed (家庭病床) for her: opened from the care page with its admission and plan,
+  // its rounds and nursing counted as the API owes them, then closed (撤床), which cancels
+  // what had not begun.
+  await sched.locator('#sickbed-box #sb-open').click();
+  const sbDialog = sched.locator('dialog[open]');
+  await sbDialog.waitFor({ timeout: WAIT });
+  await sbDialog.locator('input[name="code"]').fill('L89.2');
+  await sbDialog.locator('input[name="text"]').fill('骶尾部压疮 III 期');
+  const gp = await sbDialog.locator('select[name="clinician"] option').nth(1).getAttribute('value');
+  await sbDialog.locator('select[name="clinician"]').selectOption(gp);
+  await sbDialog.locator('select[name="nursing"]').selectOption('pressure_ulcer_care');
+  await sbDialog.locator('input[name="adl"]').fill('35');
+  await sbDialog.locator('input[name="risks"][value="pressure_ulcer"]').check();
+  await shot(sched, '20b-sickbed-open-dialog');
+  await sbDialog.locator('button[data-role="confirm"]').click();
+  await sched.locator('#sickbed-open').waitFor({ timeout: WAIT });
+  const [opened] = (await call(schedToken, 'GET', `/episodes?resident_id=${graded.id}&status=open`)).items;
+  assert.ok(opened, 'the sickbed is open on the server');
+  assert.equal(opened.responsible_clinician_id, gp);
+  assert.deepEqual(opened.admission.risks, ['pressure_ulcer']);
+  const full = await call(schedToken, 'GET', `/episodes/${opened.id}`);
+  const nursingRow = sched.locator('#sickbed-open .sickbed-plan tr[data-service="pressure_ulcer_care"]');
+  const owedNursing = full.care.filter((o) => o.service_type === 'pressure_ulcer_care');
+  const upcoming = owedNursing.filter((o) => o.status === 'upcoming').length;
+  assert.equal((await nursingRow.locator('td').nth(1).innerText()).trim(), '2', 'twice a week');
+  assert.equal((await nursingRow.locator('td').nth(4).innerText()).trim(), String(upcoming), 'what lies ahead, as the API owes it');
+  assert.match(await sched.locator('#sickbed-open').innerText(), /35 · 重度依赖/);
+  await sched.locator('#sickbed-box').scrollIntoViewIfNeeded();
+  await shot(sched, '20c-sickbed-open');
+  await sched.locator('#sb-close').click();
+  const closeDialog = sched.locator('dialog[open]');
+  await closeDialog.waitFor({ timeout: WAIT });
+  await closeDialog.locator('select[name="outcome"]').selectOption('recovered');
+  await closeDialog.locator('textarea[name="summary"]').fill('创面愈合，转社区随访');
+  await closeDialog.locator('button[data-role="confirm"]').click();
+  await sched.locator('#sickbed-none').waitFor({ timeout: WAIT });
+  await sched.locator('.past-sickbeds').waitFor({ timeout: WAIT });
+  const closed = await call(schedToken, 'GET', `/episodes/${opened.id}`);
+  assert.equal(closed.status, 'closed');
+  assert.ok(closed.care.every((o) => o.status !== 'upcoming'), 'nothing ahead is owed once it is closed');
+
   // Two follow-ups out of control in a row: the care page charts them above the lines, and the
   // drafts tab holds the up-referral the server prepared.
   let followUps = [];
