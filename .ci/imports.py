@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The module import graph of src/ (the library crate), and the house rules on it
-(docs/ARCHITECTURE.md): no cycle between files, and no import from a model or repo up into
-HTTP (http, handlers, app, state). Prints the figures; exits 1 when a rule is broken.
+(docs/ARCHITECTURE.md): no cycle between files, no import from a model or repo up into HTTP
+(http, handlers, app, state), and no model using the HTTP error type (error.rs: models say
+domain_error.rs's DomainError). Prints the figures; exits 1 when a rule is broken.
 
     python3 .ci/imports.py            # check
     python3 .ci/imports.py --graph    # also print every edge
@@ -143,10 +144,15 @@ def main():
 
     upward = []
     for m, targets in edges.items():
-        if m and m[-1] in ("model", "repo"):
+        # a model or repo file, or a file inside a model/ or repo/ folder
+        if any(seg in ("model", "repo") for seg in m):
             for t in targets:
                 if t and (t[0] in ("http", "app", "state") or t[-1] == "handlers"):
                     upward.append((m, t))
+    # A model's errors are domain errors (domain_error.rs); the HTTP error type is error.rs's.
+    http_errors = sorted(
+        (m, t) for m, targets in edges.items() if "model" in m for t in targets if t == ("error",)
+    )
 
     lines = sum(sum(1 for _ in open(p, encoding="utf-8")) for p in mods.values())
     largest = sorted(((sum(1 for _ in open(p, encoding="utf-8")), os.path.relpath(p, SRC)) for p in mods.values()), reverse=True)[:5]
@@ -154,11 +160,12 @@ def main():
     print("imports: largest files: " + ", ".join(f"{f} {n}" for n, f in largest))
     print(f"imports: {len(sccs)} cycles" + "".join(f"\n  cycle of {len(c)}: " + ", ".join(sorted(name(x) for x in c)) for c in sccs))
     print(f"imports: {len(upward)} imports from a model or repo up into HTTP" + "".join(f"\n  {name(a)} -> {name(b)}" for a, b in sorted(upward)))
+    print(f"imports: {len(http_errors)} models using the HTTP error type" + "".join(f"\n  {name(a)} -> {name(b)}" for a, b in http_errors))
     if "--graph" in sys.argv:
         for m in sorted(edges):
             for t in sorted(edges[m]):
                 print(f"  {name(m)} -> {name(t)}")
-    return 1 if sccs or upward else 0
+    return 1 if sccs or upward or http_errors else 0
 
 
 if __name__ == "__main__":

@@ -57,7 +57,7 @@ pub fn add_user(
 ) -> AppResult<String> {
     let organization_id = match spec.org_code {
         Some(code) => Some(
-            crate::network::repo::find_by_code(conn, code)?
+            crate::network::flow::find_by_code(conn, code)?
                 .ok_or_else(|| {
                     AppError::invalid("org", format!("no organisation has the code {code}"))
                 })?

@@ -5,11 +5,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt;
 
-#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
+pub use crate::domain_error::{DomainError, FieldError};
 
 /// Every failure a request can meet. Causes (SQL, panics of libraries) go to the log, never to the client.
 #[derive(Debug)]
@@ -38,6 +34,17 @@ pub struct Problem {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A broken rule of a model, as its problem: 422 naming the fields, 409 with its code, or 403.
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> AppError {
+        match e {
+            DomainError::Invalid(errors) => AppError::validation(errors),
+            DomainError::Conflict { code, detail } => AppError::conflict(code, detail),
+            DomainError::Forbidden(detail) => AppError::forbidden(detail),
+        }
+    }
+}
 
 impl AppError {
     pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> AppError {

@@ -9,6 +9,7 @@ pub mod console;
 pub mod dayplan;
 pub mod db;
 pub mod demo;
+pub mod domain_error;
 pub mod episodes;
 pub mod error;
 pub mod events;

@@ -242,7 +242,7 @@ pub struct Me {
 pub async fn me(user: CurrentUser, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let id = user.id.clone();
     let row = http::db(&state, move |conn| {
-        crate::people::repo::find(conn, &id)?.ok_or_else(|| AppError::missing("user"))
+        crate::people::flow::find_user(conn, &id)?.ok_or_else(|| AppError::missing("user"))
     })
     .await?;
     Ok(HttpResponse::Ok().json(Me {

@@ -93,7 +93,7 @@ pub async fn start(
         "POST /planning/runs",
         body.into_inner(),
         move |conn, user, b| {
-            let clinic = crate::network::repo::find(conn, &b.clinic_id)?
+            let clinic = crate::network::flow::find(conn, &b.clinic_id)?
                 .filter(|c| c.kind() == crate::network::model::OrgKind::Clinic)
                 .ok_or_else(|| AppError::missing("clinic"))?;
             // One run at a time per clinic: the clinic's row serialises the check and the insert.

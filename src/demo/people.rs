@@ -6,14 +6,14 @@ use diesel::prelude::*;
 use crate::auth::{CurrentUser, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::network::flow::OrgRow;
 use crate::network::model::Location;
-use crate::network::repo::OrgRow;
 use crate::people::model::{NewResident, NewStaff};
 
 pub use super::cast::*;
 
 pub fn org(conn: &mut DbConn, code: &str) -> AppResult<OrgRow> {
-    crate::network::repo::find_by_code(conn, code)?
+    crate::network::flow::find_by_code(conn, code)?
         .ok_or_else(|| AppError::internal(format!("demo needs the seeded organisation {code}")))
 }
 
@@ -53,7 +53,7 @@ pub fn actor(conn: &mut DbConn, username: &str) -> AppResult<CurrentUser> {
     let u = crate::auth::repo::find_by_username(conn, username)?
         .ok_or_else(|| AppError::internal(format!("demo user {username} is missing")))?;
     let community_id = match &u.organization_id {
-        Some(o) => crate::network::repo::find(conn, o)?.and_then(|o| o.community_id),
+        Some(o) => crate::network::flow::find(conn, o)?.and_then(|o| o.community_id),
         None => None,
     };
     Ok(CurrentUser {

@@ -190,7 +190,7 @@ pub fn add(conn: &mut DbConn, clock: &Clock, residents: &[Vec<String>]) -> AppRe
             .organization_id
             .clone()
             .ok_or_else(|| AppError::internal("desk"))?;
-        let display = crate::people::repo::find(conn, &sender.id)?
+        let display = crate::people::flow::find_user(conn, &sender.id)?
             .map(|u| u.display_name)
             .unwrap_or_default();
         let new = NewReferral {

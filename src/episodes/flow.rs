@@ -78,7 +78,7 @@ pub fn open(
         &new.resident_id,
     )?
     .ok_or_else(|| AppError::missing("resident"))?;
-    let clinician = crate::people::repo::find(conn, &new.responsible_clinician_id)?
+    let clinician = crate::people::flow::find_user(conn, &new.responsible_clinician_id)?
         .filter(|c| c.role() == Some(Role::Clinician) && c.active);
     let clinic = match (user.role, &user.organization_id) {
         (Role::Admin, _) => clinician.as_ref().and_then(|c| c.organization_id.clone()),
@@ -409,7 +409,7 @@ fn family_doctor_of(conn: &mut DbConn, resident: &str, clinic: &str) -> AppResul
     else {
         return Ok(None);
     };
-    let fits = crate::people::repo::find(conn, &doctor)?.is_some_and(|d| {
+    let fits = crate::people::flow::find_user(conn, &doctor)?.is_some_and(|d| {
         d.role() == Some(Role::Clinician)
             && d.active
             && d.organization_id.as_deref() == Some(clinic)

@@ -70,7 +70,8 @@ pub fn check_account(body: &NewAccount, min_password: usize) -> AppResult<()> {
         password: body.password.clone(),
         resident_id: Some(String::new()),
     }
-    .validate(min_password)
+    .validate(min_password)?;
+    Ok(())
 }
 
 fn resident_in_scope(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<ResidentRow> {
@@ -163,7 +164,9 @@ pub fn complain(
             let r = residents::find(conn, &resident_id)?
                 .ok_or_else(|| AppError::missing("resident"))?;
             let doctor_clinic = match &r.family_doctor_id {
-                Some(doc) => crate::people::repo::find(conn, doc)?.and_then(|u| u.organization_id),
+                Some(doc) => {
+                    crate::people::flow::find_user(conn, doc)?.and_then(|u| u.organization_id)
+                }
                 None => None,
             };
             match (doctor_clinic, r.care_home_id) {

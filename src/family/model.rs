@@ -3,7 +3,7 @@
 //! Pure types and checks: no diesel, no actix.
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 use crate::time::Time;
 
 /// At most this many characters in a feedback comment.
@@ -42,7 +42,7 @@ pub struct NewFeedback {
 }
 
 impl NewFeedback {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         if !(1..=5).contains(&self.rating) {
             errors.push(FieldError {
@@ -58,7 +58,7 @@ impl NewFeedback {
                 });
             }
         }
-        AppError::check_fields(errors)
+        DomainError::check(errors)
     }
 
     /// The comment as stored: trimmed, none when blank.
@@ -98,7 +98,7 @@ pub struct NewComplaint {
 }
 
 impl NewComplaint {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         let n = self.text.trim().chars().count();
         if n == 0 || self.text.chars().count() > COMPLAINT_MAX {
@@ -107,7 +107,7 @@ impl NewComplaint {
                 message: format!("must be 1 to {COMPLAINT_MAX} characters, not blank"),
             });
         }
-        AppError::check_fields(errors)
+        DomainError::check(errors)
     }
 }
 

@@ -2,7 +2,7 @@
 //! types and checks: no diesel, no actix.
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 use crate::time::Time;
 
 /// `POST /visits/{id}/running-late`: the clinician will arrive later than booked.
@@ -18,7 +18,7 @@ pub struct LateBody {
 }
 
 impl LateBody {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         if !(5..=240).contains(&self.minutes) {
             errors.push(FieldError {
@@ -36,7 +36,7 @@ impl LateBody {
                 message: "must be at most 200 characters".into(),
             });
         }
-        AppError::check_fields(errors)
+        DomainError::check(errors)
     }
 }
 
@@ -56,7 +56,7 @@ pub struct HelpBody {
 }
 
 impl HelpBody {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         if !self.lat.is_finite() || !(-90.0..=90.0).contains(&self.lat) {
             errors.push(FieldError {
@@ -80,7 +80,7 @@ impl HelpBody {
                 message: "must be at most 500 characters".into(),
             });
         }
-        AppError::check_fields(errors)
+        DomainError::check(errors)
     }
 }
 

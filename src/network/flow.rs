@@ -1,7 +1,8 @@
 //! The network's use cases: read the directory, add an organisation, change one. Each takes the
 //! connection and the caller, and runs in the transaction its caller opened.
 use super::model::{NewOrganization, Organization, OrganizationChanges};
-use super::repo::{self, OrgFilter, OrgRow};
+use super::repo;
+pub use super::repo::{OrgFilter, OrgRow};
 use crate::audit;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::db::page::PageRequest;
@@ -12,6 +13,16 @@ use crate::error::{AppError, AppResult};
 /// signed-in user may read it.
 pub fn list(conn: &mut DbConn, filter: &OrgFilter, page: &PageRequest) -> AppResult<Vec<OrgRow>> {
     Ok(repo::list(conn, filter, page)?)
+}
+
+/// One organisation's row, if there is one: how other domains read the directory.
+pub fn find(conn: &mut DbConn, id: &str) -> AppResult<Option<OrgRow>> {
+    Ok(repo::find(conn, id)?)
+}
+
+/// One organisation's row by its code (`WH-CL-01`), if there is one.
+pub fn find_by_code(conn: &mut DbConn, code: &str) -> AppResult<Option<OrgRow>> {
+    Ok(repo::find_by_code(conn, code)?)
 }
 
 /// One organisation, else 404.

@@ -1,7 +1,7 @@
 //! Organisations as the API shows them, and the rules for creating and changing them.
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -140,7 +140,7 @@ pub fn check_name(field: &str, name: &str, errors: &mut Vec<FieldError>) {
 
 impl NewOrganization {
     /// Field rules that need no database; references are checked by the repo.
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         let code_ok = (2..=32).contains(&self.code.len())
             && self
@@ -182,13 +182,13 @@ impl NewOrganization {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }
 
 impl OrganizationChanges {
-    pub fn validate(&self, kind: OrgKind) -> Result<(), AppError> {
+    pub fn validate(&self, kind: OrgKind) -> Result<(), DomainError> {
         let mut errors = vec![];
         if let Some(name) = &self.name {
             check_name("name", name, &mut errors);
@@ -205,7 +205,7 @@ impl OrganizationChanges {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }
@@ -237,7 +237,7 @@ mod tests {
         assert!(org.validate().is_ok());
         org.community_id = None;
         let err = org.validate().unwrap_err();
-        assert_eq!(err.errors[0].field, "community_id");
+        assert_eq!(err.fields()[0].field, "community_id");
     }
 
     #[test]
@@ -248,9 +248,9 @@ mod tests {
         let fields: Vec<_> = org
             .validate()
             .unwrap_err()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
+            .fields()
+            .iter()
+            .map(|e| e.field.clone())
             .collect();
         assert_eq!(fields, vec!["code", "location.lat"]);
     }

@@ -3,7 +3,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 use crate::network::model::{check_name, Location};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -84,7 +84,7 @@ fn check_password(password: &str, min_len: usize, errors: &mut Vec<FieldError>) 
 }
 
 impl NewStaff {
-    pub fn validate(&self, min_password: usize) -> Result<(), AppError> {
+    pub fn validate(&self, min_password: usize) -> Result<(), DomainError> {
         let mut errors = vec![];
         let username_ok = (3..=64).contains(&self.username.len())
             && self
@@ -121,13 +121,13 @@ impl NewStaff {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }
 
 impl StaffChanges {
-    pub fn validate(&self, min_password: usize) -> Result<(), AppError> {
+    pub fn validate(&self, min_password: usize) -> Result<(), DomainError> {
         let mut errors = vec![];
         if let Some(n) = &self.display_name {
             check_name("display_name", n, &mut errors);
@@ -141,7 +141,7 @@ impl StaffChanges {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }
@@ -277,7 +277,7 @@ pub struct ResidentFields<'a> {
 }
 
 impl ResidentFields<'_> {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), AppError> {
+    pub fn validate(&self, today: NaiveDate) -> Result<(), DomainError> {
         let mut errors = vec![];
         check_name("name", self.name, &mut errors);
         if self.birth_date > today || self.birth_date < today - chrono::Days::new(130 * 366) {
@@ -326,7 +326,7 @@ impl ResidentFields<'_> {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }
@@ -386,6 +386,6 @@ mod tests {
             resident_id: None,
         };
         let err = staff.validate(10).unwrap_err();
-        assert_eq!(err.errors[0].field, "password");
+        assert_eq!(err.fields()[0].field, "password");
     }
 }

@@ -111,7 +111,7 @@ pub fn insert(conn: &mut DbConn, new: &NewStaff, password_hash: &str) -> AppResu
         // An admin may stand in any organisation, but in one that exists: say which field names
         // none, rather than the database's bare foreign-key refusal (`unknown_reference`).
         (None, Some(org))
-            if new.role == Role::Admin && crate::network::repo::find(conn, org)?.is_none() =>
+            if new.role == Role::Admin && crate::network::flow::find(conn, org)?.is_none() =>
         {
             return Err(AppError::invalid(
                 "organization_id",

@@ -40,7 +40,7 @@ pub fn add(
 ) -> AppResult<Shift> {
     policy::require_role(user, policy::SHIFT_WRITERS)?;
     // People has no flow yet: the clinician is read from its repo.
-    let clinician = crate::people::repo::find(conn, clinician_id)?
+    let clinician = crate::people::flow::find_user(conn, clinician_id)?
         .filter(|c| c.role() == Some(Role::Clinician))
         .filter(|c| user.is_admin() || c.organization_id == user.organization_id)
         .ok_or_else(|| AppError::invalid("clinician_id", "must be a clinician of your clinic"))?;

@@ -2,7 +2,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::domain_error::DomainError;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Shift {
@@ -35,13 +35,13 @@ impl ShiftSpan {
     pub fn parse(
         starts_at: DateTime<FixedOffset>,
         ends_at: DateTime<FixedOffset>,
-    ) -> Result<ShiftSpan, AppError> {
+    ) -> Result<ShiftSpan, DomainError> {
         let (s, e) = (starts_at.naive_utc(), ends_at.naive_utc());
         if e <= s {
-            return Err(AppError::invalid("ends_at", "must be after starts_at"));
+            return Err(DomainError::invalid("ends_at", "must be after starts_at"));
         }
         if e - s > Duration::hours(24) {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "ends_at",
                 "a shift lasts at most 24 hours",
             ));

@@ -13,8 +13,8 @@ use diesel::Connection;
 
 use crate::db::{lock_row, lock_rows, try_lock_row, Backend, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
-use crate::network::repo::OrgRow;
-use crate::people::repo::UserRow;
+use crate::network::flow::OrgRow;
+use crate::people::flow::UserRow;
 use crate::people::residents::ResidentRow;
 use crate::planning::slots::{self, ClinicianDay, Need, Slot};
 use crate::planning::travel::TravelModel;
@@ -100,14 +100,14 @@ pub fn serving_clinic(
     user: &CurrentUser,
     resident: &ResidentRow,
 ) -> AppResult<OrgRow> {
-    use crate::network::repo as orgs;
+    use crate::network::flow as orgs;
     let mut id = match (user.role, &user.organization_id) {
         (Role::Scheduler | Role::Clinician, Some(clinic)) => Some(clinic.clone()),
         _ => None,
     };
     if id.is_none() {
         if let Some(doc) = &resident.family_doctor_id {
-            id = crate::people::repo::find(conn, doc)?.and_then(|d| d.organization_id);
+            id = crate::people::flow::find_user(conn, doc)?.and_then(|d| d.organization_id);
         }
     }
     if id.is_none() {

@@ -144,6 +144,7 @@ FIELD_KINDS = {
     "resident_id": "residents", "clinician_id": "staff", "family_doctor_id": "staff", "visit_id": "visits",
     "clinic_id": "organizations", "organization_id": "organizations", "to_organization_id": "organizations",
     "community_id": "organizations", "parent_referral_id": "referrals", "plan_id": "visit-plans",
+    "responsible_clinician_id": "staff", "referral_id": "referrals",
 }
 
 
@@ -308,6 +309,15 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         r"^must name known condition groups",
         # a resident login names a resident record of the database
         r"^is not a known resident$",
+        # home sickbeds: the clinician is the opening clinic's, the referral a down-referral of the
+        # resident to it; the last day runs from today up to episodes.max_days (config), an
+        # extension from the current last day; a plan owes something and names each service once
+        r"^must be an active clinician of (the opening clinic|a clinic)$",
+        r"^must be a down-referral of this resident to the opening clinic$",
+        r"^must not be in the past$", r"^must be at most \d+ days (ahead|after the current last day)",
+        r"^must be after the current last day", r"^must owe at least one visit a week$",
+        r"^appears twice$", r"^is the rounds' service type",
+        r"^name the clinician responsible for the home sickbed",
     ])
 )
 # Text with a NUL character is refused with 422 (PostgreSQL cannot store it; docs/API.md and the

@@ -10,8 +10,8 @@ use serde_json::json;
 use carelink::auth::{password, Role};
 use carelink::db::schema::{residents, visits};
 use carelink::db::{new_id, now, write_tx, DbConn};
+use carelink::network::flow as orgs;
 use carelink::network::model::OrgKind;
-use carelink::network::repo as orgs;
 use carelink::people::model::NewStaff;
 use carelink::programmes::repo::ContractRow;
 

@@ -5,7 +5,7 @@
 use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldError;
+use crate::domain_error::FieldError;
 use crate::programmes::model::Obligation;
 pub use crate::referrals::model::Diagnosis;
 use crate::time::Time;

@@ -10,7 +10,7 @@ mod tests;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use crate::error::FieldError;
+use crate::domain_error::FieldError;
 pub use standard::{
     Band, Combination, GradeName, Indicator, Item, ItemOption, Standard, StandardId,
 };

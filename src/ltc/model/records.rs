@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::entitlements::Unit;
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 use crate::time::Time;
 
 /// The only kind of assessment so far: the national long-term care disability assessment.
@@ -27,9 +27,9 @@ pub struct NewAssessment {
 }
 
 impl NewAssessment {
-    pub fn check_kind(&self) -> Result<(), AppError> {
+    pub fn check_kind(&self) -> Result<(), DomainError> {
         if self.kind != LTC_DISABILITY {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "kind",
                 "must be ltc_disability (the national long-term care disability assessment)",
             ));
@@ -39,10 +39,10 @@ impl NewAssessment {
 }
 
 /// Field errors of a scored form, as the one 422.
-pub fn form_errors(errors: Vec<FieldError>) -> AppError {
-    match AppError::check_fields(errors) {
+pub fn form_errors(errors: Vec<FieldError>) -> DomainError {
+    match DomainError::check(errors) {
         Err(e) => e,
-        Ok(()) => AppError::invalid("scores", "could not be scored"),
+        Ok(()) => DomainError::invalid("scores", "could not be scored"),
     }
 }
 

@@ -3,14 +3,15 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
-use crate::audit;
-use crate::auth::{policy, CurrentUser, Role};
-use crate::error::{AppError, AppResult};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
-use crate::people::model::{NewResident, Resident, ResidentChanges, ResidentFields};
-use crate::people::residents::{self, ResidentFilter};
+use crate::people::flow::residents as flow;
+use crate::people::model::{NewResident, Resident, ResidentChanges};
+use crate::people::residents::ResidentFilter;
+use crate::programmes::flow as programmes;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -38,18 +39,12 @@ pub async fn list_residents(
     page: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
     let page = page.parse()?;
-    let scope = policy::resident_scope(&user);
     let filter = ResidentFilter {
         community_id: q.community_id.clone(),
         care_home_id: q.care_home_id.clone(),
     };
     let p = page.clone();
-    let rows = http::db(&state, move |conn| {
-        let rows = residents::list(conn, &scope, &filter, &p)?;
-        audit::record_reads(conn, &user, "resident", rows.iter().map(|r| r.id.as_str()))?;
-        Ok(rows)
-    })
-    .await?;
+    let rows = http::db(&state, move |conn| flow::list(conn, &user, &filter, &p)).await?;
     Ok(
         HttpResponse::Ok()
             .json(Page::from_rows(rows, &page, |r| r.id.as_str()).map(|r| r.to_api())),
@@ -71,19 +66,9 @@ pub async fn get_resident(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id, "resident")?, policy::resident_scope(&user));
-    let row = http::db(&state, move |conn| {
-        let row = residents::find_scoped(conn, &scope, &id)?
-            .ok_or_else(|| AppError::missing("resident"))?;
-        audit::record_reads(conn, &user, "resident", std::iter::once(row.id.as_str()))?;
-        Ok(row)
-    })
-    .await?;
+    let id = parse_id(&id, "resident")?;
+    let row = http::db(&state, move |conn| flow::get(conn, &user, &id)).await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
-}
-
-fn today(state: &AppState) -> chrono::NaiveDate {
-    chrono::Utc::now().with_timezone(&state.tz).date_naive()
 }
 
 /// Register a resident
@@ -115,53 +100,17 @@ pub async fn create_resident(
     key: IdempotencyKey,
     body: crate::http::Json<NewResident>,
 ) -> AppResult<HttpResponse> {
-    policy::require_role(&user, policy::RESIDENT_WRITERS)?;
-    let mut new = body.into_inner();
-    if user.role == Role::CareHome && new.care_home_id.is_none() {
-        new.care_home_id = user.organization_id.clone();
-    }
-    ResidentFields {
-        name: &new.name,
-        birth_date: new.birth_date,
-        phone: &new.phone,
-        address: &new.address,
-        location: new.location,
-        conditions: &new.conditions,
-        id_number: new.id_number.as_deref(),
-    }
-    .validate(today(&state))?;
     let st = state.clone();
     http::idempotent_post(
         &state,
         user,
         key,
         "POST /residents",
-        new,
+        body.into_inner(),
         move |conn, user, new| {
-            let scope = policy::resident_scope(user);
-            let at = residents::check_placement(
-                conn,
-                &scope,
-                new.community_id.as_deref(),
-                new.care_home_id.as_deref(),
-            )?;
-            if let Some(d) = &new.family_doctor_id {
-                residents::check_family_doctor(conn, &scope, d)?;
-            }
-            let row = residents::insert(conn, &new, &at)?;
-            let after = to_value(&row.to_api())?;
-            audit::record(
-                conn,
-                Some(user),
-                "create",
-                "resident",
-                &row.id,
-                None,
-                Some(&after),
-            )?;
-            let ctx = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
-            crate::programmes::flow::reconcile(conn, &ctx.by(user), Some(&row.id))?;
-            Ok((StatusCode::CREATED, after))
+            let ctx = programmes::Ctx::new(&st.settings, st.tz)?;
+            let r = flow::register(conn, &ctx, user, new)?;
+            Ok((StatusCode::CREATED, to_value(&r)?))
         },
     )
     .await
@@ -193,55 +142,13 @@ pub async fn update_resident(
     if_match: IfMatch,
     body: crate::http::Json<ResidentChanges>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id, "resident")?, policy::resident_scope(&user));
+    let id = parse_id(&id, "resident")?;
     let ch = body.into_inner();
-    let today = today(&state);
     let st = state.clone();
     http::patch(&state, move |conn| {
-        let row = residents::find_scoped(conn, &scope, &id)?
-            .ok_or_else(|| AppError::missing("resident"))?;
-        policy::require_role(&user, policy::RESIDENT_WRITERS)?;
-        if_match.check(row.version)?;
-        let conditions = ch.conditions.clone().unwrap_or_else(|| row.conditions());
-        ResidentFields {
-            name: ch.name.as_deref().unwrap_or(&row.name),
-            birth_date: ch.birth_date.unwrap_or(row.birth_date()),
-            phone: ch.phone.as_deref().unwrap_or(&row.phone),
-            address: ch.address.as_deref().unwrap_or(&row.address),
-            location: ch.location.unwrap_or(row.location()),
-            conditions: &conditions,
-            id_number: ch.id_number.as_deref(),
-        }
-        .validate(today)?;
-        let at = residents::check_placement(
-            conn,
-            &scope,
-            Some(ch.community_id.as_deref().unwrap_or(&row.community_id)),
-            ch.care_home_id.as_deref().or(row.care_home_id.as_deref()),
-        )?;
-        if let Some(d) = &ch.family_doctor_id {
-            residents::check_family_doctor(conn, &scope, d)?;
-        }
-        let before = to_value(&row.to_api())?;
-        if http::is_no_change(&ch) {
-            return Ok(before);
-        }
-        let after = to_value(&residents::update(conn, &row, &ch, &at)?.to_api())?;
-        audit::record(
-            conn,
-            Some(&user),
-            "update",
-            "resident",
-            &id,
-            Some(&before),
-            Some(&after),
-        )?;
-        // What the resident is owed follows their age and conditions.
-        if ch.conditions.is_some() || ch.birth_date.is_some() {
-            let ctx = crate::programmes::flow::Ctx::new(&st.settings, st.tz)?;
-            crate::programmes::flow::reconcile(conn, &ctx.by(&user), Some(&id))?;
-        }
-        Ok(after)
+        let ctx = programmes::Ctx::new(&st.settings, st.tz)?;
+        let r = flow::change(conn, &ctx, &user, &id, &ch, |v| if_match.check(v))?;
+        to_value(&r)
     })
     .await
 }

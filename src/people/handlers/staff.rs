@@ -3,14 +3,14 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
-use crate::audit;
-use crate::auth::{password, policy, CurrentUser, Role};
-use crate::error::{AppError, AppResult};
+use crate::auth::{CurrentUser, Role};
+use crate::error::AppResult;
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
+use crate::people::flow::staff as flow;
 use crate::people::model::{NewStaff, Staff, StaffChanges};
-use crate::people::repo::{self, StaffFilter};
+use crate::people::repo::StaffFilter;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -36,18 +36,12 @@ pub async fn list_staff(
     page: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
     let page = page.parse()?;
-    let (scope, filter, p) = (
-        policy::staff_scope(&user),
-        StaffFilter {
-            role: q.role,
-            organization_id: q.organization_id.clone(),
-        },
-        page.clone(),
-    );
-    let rows = http::db(&state, move |conn| {
-        Ok(repo::list(conn, &scope, &filter, &p)?)
-    })
-    .await?;
+    let filter = StaffFilter {
+        role: q.role,
+        organization_id: q.organization_id.clone(),
+    };
+    let p = page.clone();
+    let rows = http::db(&state, move |conn| flow::list(conn, &user, &filter, &p)).await?;
     Ok(
         HttpResponse::Ok()
             .json(Page::from_rows(rows, &page, |r| r.id.as_str()).map(|r| r.to_api())),
@@ -69,32 +63,9 @@ pub async fn get_staff(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id, "staff member")?, policy::staff_scope(&user));
-    let row = http::db(&state, move |conn| {
-        repo::find_scoped(conn, &scope, &id)?.ok_or_else(|| AppError::missing("staff member"))
-    })
-    .await?;
+    let id = parse_id(&id, "staff member")?;
+    let row = http::db(&state, move |conn| flow::get(conn, &user, &id)).await?;
     Ok(http::json(StatusCode::OK, &row.to_api()))
-}
-
-/// Admin creates any account; a scheduler creates clinicians of their own clinic.
-fn may_create(user: &CurrentUser, mut new: NewStaff) -> AppResult<NewStaff> {
-    policy::require_role(user, policy::STAFF_WRITERS)?;
-    if user.role == Role::Scheduler {
-        if new.role != Role::Clinician {
-            return Err(AppError::forbidden(
-                "A scheduler may create clinician accounts only.",
-            ));
-        }
-        let own = user.organization_id.clone();
-        if new.organization_id.is_some() && new.organization_id != own {
-            return Err(AppError::forbidden(
-                "A scheduler may create accounts for their own clinic only.",
-            ));
-        }
-        new.organization_id = own;
-    }
-    Ok(new)
 }
 
 /// Create a staff (or resident) login
@@ -124,12 +95,11 @@ pub async fn create_staff(
     key: IdempotencyKey,
     body: crate::http::Json<NewStaff>,
 ) -> AppResult<HttpResponse> {
-    let new = may_create(&user, body.into_inner())?;
-    new.validate(state.settings.auth.min_password_length)?;
+    let min = state.settings.auth.min_password_length;
+    let new = flow::check_new(&user, body.into_inner(), min)?;
     http::idempotent_post(&state, user, key, "POST /staff", new, |conn, user, new| {
-        let hash = password::hash(&new.password).map_err(AppError::internal)?;
-        let row = crate::people::flow::add_login(conn, Some(user), &new, &hash)?;
-        Ok((StatusCode::CREATED, to_value(&row.to_api())?))
+        let staff = flow::create(conn, user, &new)?;
+        Ok((StatusCode::CREATED, to_value(&staff)?))
     })
     .await
 }
@@ -158,52 +128,12 @@ pub async fn update_staff(
     if_match: IfMatch,
     body: crate::http::Json<StaffChanges>,
 ) -> AppResult<HttpResponse> {
-    let (id, scope) = (parse_id(&id, "staff member")?, policy::staff_scope(&user));
+    let id = parse_id(&id, "staff member")?;
     let changes = body.into_inner();
-    changes.validate(state.settings.auth.min_password_length)?;
+    let min = state.settings.auth.min_password_length;
     http::patch(&state, move |conn| {
-        let row = repo::find_scoped(conn, &scope, &id)?
-            .ok_or_else(|| AppError::missing("staff member"))?;
-        policy::require_role(&user, policy::STAFF_WRITERS)?;
-        if user.role == Role::Scheduler && row.role() != Some(Role::Clinician) {
-            return Err(AppError::forbidden(
-                "A scheduler may change clinician accounts only.",
-            ));
-        }
-        if_match.check(row.version)?;
-        let hash = changes
-            .password
-            .as_deref()
-            .map(password::hash)
-            .transpose()
-            .map_err(AppError::internal)?;
-        let before = to_value(&row.to_api())?;
-        if http::is_no_change(&changes) {
-            return Ok(before);
-        }
-        let after = to_value(&repo::update(conn, &row, &changes, hash.clone())?.to_api())?;
-        if hash.is_some() {
-            // A new password ends every other session of that user (a reset after a leak must
-            // lock the holder of a stolen token or refresh token out at once).
-            let keep = (user.id == id).then_some(user.session_id.as_str());
-            crate::auth::repo::revoke_sessions_of(
-                conn,
-                &id,
-                keep,
-                "password_changed",
-                crate::db::now(),
-            )?;
-        }
-        audit::record(
-            conn,
-            Some(&user),
-            "update",
-            "staff",
-            &id,
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
+        let staff = flow::change(conn, &user, &id, &changes, min, |v| if_match.check(v))?;
+        to_value(&staff)
     })
     .await
 }

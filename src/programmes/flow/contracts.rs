@@ -50,7 +50,7 @@ pub fn sign(
         &new.resident_id,
     )?
     .ok_or_else(|| AppError::missing("resident"))?;
-    let doctor = crate::people::repo::find(conn, &new.family_doctor_id)?
+    let doctor = crate::people::flow::find_user(conn, &new.family_doctor_id)?
         .filter(|d| d.role() == Some(Role::Clinician) && d.active);
     let clinic = match (user.role, &user.organization_id, &doctor) {
         (Role::Admin, _, Some(d)) => d.organization_id.clone(),

@@ -10,8 +10,8 @@ use crate::db::page::PageRequest;
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events;
+use crate::network::flow::OrgRow;
 use crate::network::model::OrgKind;
-use crate::network::repo::OrgRow;
 use crate::people::residents::ResidentRow;
 use crate::programmes::model::engine::{Done, Owed};
 use crate::programmes::model::{DraftStatus, ReferralDraft};
@@ -137,7 +137,7 @@ pub fn discard(
 
 /// The district hospital a clinic refers to: the first active hospital by code.
 fn hospital(conn: &mut DbConn) -> AppResult<Option<OrgRow>> {
-    let filter = crate::network::repo::OrgFilter {
+    let filter = crate::network::flow::OrgFilter {
         kind: Some(OrgKind::Hospital),
         ..Default::default()
     };
@@ -145,7 +145,7 @@ fn hospital(conn: &mut DbConn) -> AppResult<Option<OrgRow>> {
         limit: 100,
         after: None,
     };
-    let mut list = crate::network::repo::list(conn, &filter, &page)?;
+    let mut list = crate::network::flow::list(conn, &filter, &page)?;
     list.retain(|o| o.active);
     list.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(list.into_iter().next())

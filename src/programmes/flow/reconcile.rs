@@ -12,8 +12,8 @@ use crate::audit;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events;
+use crate::network::flow::OrgRow;
 use crate::network::model::OrgKind;
-use crate::network::repo::OrgRow;
 use crate::people::residents::ResidentRow;
 use crate::programmes::model::engine::{self, Done, EpisodeCare, Owed, Person, Span, Terms};
 use crate::programmes::model::packages::PackageItem;
@@ -60,7 +60,7 @@ impl Clinics {
             limit: 10_000,
             after: None,
         };
-        let rows = crate::network::repo::list(conn, &Default::default(), &page)?;
+        let rows = crate::network::flow::list(conn, &Default::default(), &page)?;
         let mut by_community: BTreeMap<String, (String, String)> = BTreeMap::new();
         for o in rows
             .iter()
@@ -94,7 +94,8 @@ impl Clinics {
         }
         if let Some(doc) = &r.family_doctor_id {
             if !self.doctors.contains_key(doc) {
-                let org = crate::people::repo::find(conn, doc)?.and_then(|u| u.organization_id);
+                let org =
+                    crate::people::flow::find_user(conn, doc)?.and_then(|u| u.organization_id);
                 self.doctors.insert(doc.clone(), org);
             }
             if let Some(Some(org)) = self.doctors.get(doc) {

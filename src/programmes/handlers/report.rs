@@ -78,7 +78,7 @@ pub async fn programmes_report(
         let local = |t: chrono::NaiveDateTime| t.and_utc().with_timezone(&ctx.tz);
         let (from_day, to_day) = (local(from).date_naive(), local(to).date_naive());
         let mut figures = flow::figures(conn, &ctx, from_day, to_day)?;
-        let filter = crate::network::repo::OrgFilter {
+        let filter = crate::network::flow::OrgFilter {
             kind: Some(OrgKind::Clinic),
             ..Default::default()
         };
@@ -86,7 +86,7 @@ pub async fn programmes_report(
             limit: 10_000,
             after: None,
         };
-        let mut clinics = crate::network::repo::list(conn, &filter, &page)?;
+        let mut clinics = crate::network::flow::list(conn, &filter, &page)?;
         clinics.sort_by(|a, b| a.code.cmp(&b.code));
         let rows = clinics
             .into_iter()

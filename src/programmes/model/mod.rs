@@ -11,7 +11,7 @@ mod tests;
 use chrono::{Duration, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 use crate::time::Time;
 pub use engine::Source;
 
@@ -84,7 +84,7 @@ pub struct NewContract {
 
 impl NewContract {
     /// Field rules that need no database. Returns the contract's end.
-    pub fn check(&self, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    pub fn check(&self, today: NaiveDate) -> Result<NaiveDate, DomainError> {
         let mut errors = vec![];
         let mut codes = self.package_codes.clone();
         codes.sort();
@@ -111,7 +111,7 @@ impl NewContract {
         if errors.is_empty() {
             Ok(ends_on)
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }
@@ -253,20 +253,20 @@ pub struct WaiveBody {
 }
 
 impl WaiveBody {
-    pub fn check(&self) -> Result<Option<String>, AppError> {
+    pub fn check(&self) -> Result<Option<String>, DomainError> {
         let comment = self
             .comment
             .as_deref()
             .map(str::trim)
             .filter(|c| !c.is_empty());
         if comment.is_some_and(|c| c.chars().count() > 500) {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "comment",
                 "must be at most 500 characters",
             ));
         }
         if self.reason == WaiveReason::Other && comment.is_none() {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "comment",
                 "is required when the reason is other",
             ));

@@ -2,7 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::person::{age_on, Person};
-use crate::error::FieldError;
+use crate::domain_error::FieldError;
 
 /// Who a package (or one of its items) is for; empty means everyone.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

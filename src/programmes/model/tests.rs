@@ -264,7 +264,7 @@ fn contracts_are_checked_before_anything_is_stored() {
         ends_on: Some(d("2026-12-01")),
     };
     let err = new.check(d("2027-01-01")).unwrap_err();
-    let fields: Vec<_> = err.errors.iter().map(|e| e.field.as_str()).collect();
+    let fields: Vec<_> = err.fields().iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["package_codes", "ends_on"]);
     let ok = NewContract {
         package_codes: vec!["basic".into()],

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use crate::db::page::PageRequest;
 use crate::db::DbConn;
 use crate::error::AppResult;
+use crate::network::flow::{self as orgs, OrgFilter};
 use crate::network::model::OrgKind;
-use crate::network::repo::{self as orgs, OrgFilter};
 use crate::referrals::model::{percentile, Priority, ResponseTime};
 use crate::referrals::repo;
 

@@ -9,8 +9,8 @@ use crate::config::Referrals;
 use crate::db::{new_id, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events;
+use crate::network::flow as orgs;
 use crate::network::model::OrgKind;
-use crate::network::repo as orgs;
 use crate::referrals::model::{self, Direction, NewReferral, Patient, Status};
 use crate::referrals::repo::{self, NewReferralRow, ReferralRow};
 
@@ -70,7 +70,7 @@ pub fn submit(
     };
     let doctor = new.sending_doctor.clone();
     // People are shown by name: the form's doctor defaults to the sender's display name.
-    let display_name = crate::people::repo::find(conn, &user.id)?
+    let display_name = crate::people::flow::find_user(conn, &user.id)?
         .map(|u| u.display_name)
         .unwrap_or_else(|| user.username.clone());
     let sender = json!({

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{Diagnosis, FollowUp};
 use super::machine::Priority;
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -26,10 +26,10 @@ pub struct RejectBody {
 }
 
 impl RejectBody {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let blank = self.comment.as_deref().is_none_or(|c| c.trim().is_empty());
         if self.reason_code == RejectReason::Other && blank {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "comment",
                 "is required with the reason code other",
             ));
@@ -47,9 +47,12 @@ pub struct AdviceBody {
 }
 
 impl AdviceBody {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         if self.advice.trim().is_empty() || self.advice.chars().count() > 4000 {
-            return Err(AppError::invalid("advice", "must be 1 to 4000 characters"));
+            return Err(DomainError::invalid(
+                "advice",
+                "must be 1 to 4000 characters",
+            ));
         }
         Ok(())
     }
@@ -81,15 +84,15 @@ pub struct ScheduleBody {
 
 impl ScheduleBody {
     /// An appointment needs a department and a place, and not more than an hour in the past.
-    pub fn validate(&self, now: NaiveDateTime) -> Result<(), AppError> {
+    pub fn validate(&self, now: NaiveDateTime) -> Result<(), DomainError> {
         if self.department.trim().is_empty() || self.location.trim().is_empty() {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "department",
                 "department and location are required",
             ));
         }
         if self.appointment_at.naive_utc() < now - chrono::Duration::hours(1) {
-            return Err(AppError::invalid("appointment_at", "is in the past"));
+            return Err(DomainError::invalid("appointment_at", "is in the past"));
         }
         Ok(())
     }
@@ -105,9 +108,12 @@ pub struct CancelBody {
 }
 
 impl CancelBody {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         if self.reason.trim().is_empty() || self.reason.chars().count() > 500 {
-            return Err(AppError::invalid("reason", "must be 1 to 500 characters"));
+            return Err(DomainError::invalid(
+                "reason",
+                "must be 1 to 500 characters",
+            ));
         }
         Ok(())
     }
@@ -150,7 +156,7 @@ pub struct CompleteBody {
 }
 
 impl CompleteBody {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         self.diagnosis.check("diagnosis", &mut errors);
         for (field, v) in [
@@ -175,7 +181,7 @@ impl CompleteBody {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }

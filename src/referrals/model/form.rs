@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::machine::Priority;
-use crate::error::{AppError, FieldError};
+use crate::domain_error::{DomainError, FieldError};
 use crate::network::model::OrgKind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -24,20 +24,24 @@ impl Direction {
 }
 
 /// Up: a clinic or care home to a hospital. Down: a hospital to a clinic or care home.
-pub fn check_direction(direction: Direction, from: OrgKind, to: OrgKind) -> Result<(), AppError> {
+pub fn check_direction(
+    direction: Direction,
+    from: OrgKind,
+    to: OrgKind,
+) -> Result<(), DomainError> {
     let grassroots = |k: OrgKind| matches!(k, OrgKind::Clinic | OrgKind::CareHome);
     match direction {
-        Direction::Up if !grassroots(from) => {
-            Err(AppError::forbidden("Only clinics and care homes refer up."))
-        }
-        Direction::Up if to != OrgKind::Hospital => Err(AppError::invalid(
+        Direction::Up if !grassroots(from) => Err(DomainError::forbidden(
+            "Only clinics and care homes refer up.",
+        )),
+        Direction::Up if to != OrgKind::Hospital => Err(DomainError::invalid(
             "to_organization_id",
             "an up-referral goes to a district hospital",
         )),
         Direction::Down if from != OrgKind::Hospital => {
-            Err(AppError::forbidden("Only hospitals refer down."))
+            Err(DomainError::forbidden("Only hospitals refer down."))
         }
-        Direction::Down if !grassroots(to) => Err(AppError::invalid(
+        Direction::Down if !grassroots(to) => Err(DomainError::invalid(
             "to_organization_id",
             "a down-referral goes to a clinic or care home",
         )),
@@ -230,7 +234,7 @@ fn text(v: &Value, key: &str) -> bool {
 }
 
 impl NewReferral {
-    pub fn validate(&self) -> Result<(), AppError> {
+    pub fn validate(&self) -> Result<(), DomainError> {
         let mut errors = vec![];
         let reason = self.reason.trim().chars().count();
         if reason == 0 || reason > 4000 {
@@ -287,7 +291,7 @@ impl NewReferral {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{Duration, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::domain_error::DomainError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -141,7 +141,7 @@ pub fn side_may(side: Side, action: Action) -> bool {
 
 /// submitted -> accepted | rejected | returned | cancelled; accepted -> scheduled -> arrived ->
 /// completed; scheduled -> no_show. Anything else is 409 `invalid_transition`.
-pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
+pub fn transition(from: Status, action: Action) -> Result<Status, DomainError> {
     use Status::*;
     let to = match (from, action) {
         (Submitted, Action::Accept) => Accepted,
@@ -153,7 +153,7 @@ pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
         (Arrived, Action::Complete) => Completed,
         (Scheduled, Action::NoShow) => NoShow,
         _ => {
-            return Err(AppError::conflict(
+            return Err(DomainError::conflict(
                 "invalid_transition",
                 format!(
                     "A referral in the state {} cannot take the action {}.",

@@ -292,7 +292,7 @@ pub fn book_proposed(
         end: v.window_end,
     };
     let mut t = booking::target(conn, user, &v.resident_id, &v.service_type, window)?;
-    t.clinic = crate::network::repo::find(conn, &v.clinic_id)?
+    t.clinic = crate::network::flow::find(conn, &v.clinic_id)?
         .ok_or_else(|| AppError::missing("organization"))?;
     t.self_paid = v.self_paid;
     let slot = match booking::take_exact(conn, &ctx.booking, &t, clinician, starts_at, Some(&v.id))

@@ -30,7 +30,7 @@ pub fn route(
         .filter(|c| c.role() == Some(Role::Clinician))
         .ok_or_else(|| AppError::missing("clinician"))?;
     let clinic =
-        crate::network::repo::find(conn, clinician.organization_id.as_deref().unwrap_or(""))?
+        crate::network::flow::find(conn, clinician.organization_id.as_deref().unwrap_or(""))?
             .ok_or_else(|| AppError::missing("clinic"))?;
     let day = repo::day_of(conn, user, &id, from, to)?;
     let places = day

@@ -176,7 +176,7 @@ fn target_of(conn: &mut DbConn, user: &CurrentUser, row: &VisitRow) -> AppResult
         end: row.window_end,
     };
     let mut t = booking::target(conn, user, &row.resident_id, &row.service_type, window)?;
-    t.clinic = crate::network::repo::find(conn, &row.clinic_id)?
+    t.clinic = crate::network::flow::find(conn, &row.clinic_id)?
         .ok_or_else(|| AppError::missing("organization"))?;
     Ok(t)
 }

@@ -107,6 +107,7 @@ fn window_of(
         chrono::Utc::now(),
         state.settings.visits.max_window_days,
     )
+    .map_err(Into::into)
 }
 
 /// Ask for, or book, a home visit

@@ -198,7 +198,7 @@ pub fn check_recorded_at(
     now: NaiveDateTime,
     day_start: NaiveDateTime,
     after: Option<NaiveDateTime>,
-) -> Result<(), AppError> {
+) -> Result<(), DomainError> {
     let message = if at > now + chrono::Duration::minutes(DEVICE_CLOCK_SKEW_MINUTES) {
         "must not be in the future"
     } else if at < day_start {
@@ -208,7 +208,7 @@ pub fn check_recorded_at(
     } else {
         return Ok(());
     };
-    Err(AppError::invalid("recorded_at", message))
+    Err(DomainError::invalid("recorded_at", message))
 }
 
 /// Vital signs at check-out (API.md, Home visits). The ranges are plausibility bounds that catch
@@ -259,10 +259,10 @@ impl VitalSigns {
     }
 
     /// Adds an error for each reading outside its range, and for a diastolic not below the systolic.
-    pub fn check(&self, errors: &mut Vec<crate::error::FieldError>) {
+    pub fn check(&self, errors: &mut Vec<crate::domain_error::FieldError>) {
         for ((name, low, high), value) in Self::RANGES.iter().zip(self.values()) {
             if value.is_some_and(|v| !(*low..=*high).contains(&v)) {
-                errors.push(crate::error::FieldError {
+                errors.push(crate::domain_error::FieldError {
                     field: format!("vital_signs.{name}"),
                     message: format!("must be between {low} and {high}"),
                 });
@@ -270,7 +270,7 @@ impl VitalSigns {
         }
         if let (Some(sys), Some(dia)) = (self.systolic_mmhg, self.diastolic_mmhg) {
             if dia >= sys {
-                errors.push(crate::error::FieldError {
+                errors.push(crate::domain_error::FieldError {
                     field: "vital_signs.diastolic_mmhg".into(),
                     message: "must be below systolic_mmhg".into(),
                 });
@@ -280,7 +280,7 @@ impl VitalSigns {
 }
 
 impl PositionBody {
-    pub fn validate(&self, checking_out: bool) -> Result<(), AppError> {
+    pub fn validate(&self, checking_out: bool) -> Result<(), DomainError> {
         let mut errors = vec![];
         crate::network::model::Location {
             lat: self.lat,
@@ -290,20 +290,20 @@ impl PositionBody {
         if !checking_out
             && (!self.tasks.is_empty() || self.vital_signs.is_some() || self.notes.is_some())
         {
-            errors.push(crate::error::FieldError {
+            errors.push(crate::domain_error::FieldError {
                 field: "tasks".into(),
                 message: "documentation is given at check-out".into(),
             });
         }
         for (i, t) in self.tasks.iter().enumerate() {
             if t.task.trim().is_empty() || t.task.chars().count() > 200 {
-                errors.push(crate::error::FieldError {
+                errors.push(crate::domain_error::FieldError {
                     field: format!("tasks[{i}].task"),
                     message: "must be 1 to 200 characters".into(),
                 });
             }
             if !t.done && t.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                errors.push(crate::error::FieldError {
+                errors.push(crate::domain_error::FieldError {
                     field: format!("tasks[{i}].reason"),
                     message: "is required for a task not done".into(),
                 });
@@ -317,7 +317,7 @@ impl PositionBody {
             .as_ref()
             .is_some_and(|n| n.chars().count() > 4000)
         {
-            errors.push(crate::error::FieldError {
+            errors.push(crate::domain_error::FieldError {
                 field: "notes".into(),
                 message: "must be at most 4000 characters".into(),
             });
@@ -325,7 +325,7 @@ impl PositionBody {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }

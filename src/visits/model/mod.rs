@@ -3,7 +3,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Role;
-use crate::error::AppError;
+use crate::domain_error::DomainError;
 
 mod bodies;
 mod route;
@@ -94,7 +94,7 @@ impl Action {
 
 /// The state machine: requested -> scheduled -> in_progress -> completed; requested|scheduled ->
 /// cancelled; scheduled -> missed. Anything else is 409 `invalid_transition`.
-pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
+pub fn transition(from: Status, action: Action) -> Result<Status, DomainError> {
     use Status::*;
     let to = match (from, action) {
         (Requested, Action::Schedule) => Scheduled,
@@ -104,7 +104,7 @@ pub fn transition(from: Status, action: Action) -> Result<Status, AppError> {
         (InProgress, Action::CheckOut) => Completed,
         (Scheduled, Action::Missed) => Missed,
         _ => {
-            return Err(AppError::conflict(
+            return Err(DomainError::conflict(
                 "invalid_transition",
                 format!(
                     "A visit in the state {} cannot take the action {}.",
@@ -156,19 +156,19 @@ impl VisitWindow {
         end: DateTime<FixedOffset>,
         now: DateTime<Utc>,
         max_days: i64,
-    ) -> Result<VisitWindow, AppError> {
+    ) -> Result<VisitWindow, DomainError> {
         let (start, end) = (start.naive_utc(), end.naive_utc());
         if end <= start {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "window_end",
                 "must be after window_start",
             ));
         }
         if end <= now.naive_utc() {
-            return Err(AppError::invalid("window_end", "is in the past"));
+            return Err(DomainError::invalid("window_end", "is in the past"));
         }
         if end - start > Duration::days(max_days) {
-            return Err(AppError::invalid(
+            return Err(DomainError::invalid(
                 "window_end",
                 format!("the window spans at most {max_days} days"),
             ));
@@ -193,7 +193,7 @@ impl WindowRequest {
         slot: Option<DateTime<FixedOffset>>,
         now: DateTime<Utc>,
         max_days: i64,
-    ) -> Result<WindowRequest, AppError> {
+    ) -> Result<WindowRequest, DomainError> {
         match (start, end, slot) {
             (Some(s), Some(e), _) => {
                 VisitWindow::parse(s, e, now, max_days).map(WindowRequest::Given)
@@ -201,11 +201,11 @@ impl WindowRequest {
             (None, None, Some(at)) => Ok(WindowRequest::Slot(at)),
             (s, e, _) => {
                 let missing = [("window_start", s.is_none()), ("window_end", e.is_none())];
-                Err(AppError::validation(
+                Err(DomainError::Invalid(
                     missing
                         .iter()
                         .filter(|(_, m)| *m)
-                        .map(|(f, _)| crate::error::FieldError {
+                        .map(|(f, _)| crate::domain_error::FieldError {
                             field: (*f).into(),
                             message:
                                 "is required (unless clinician_id and starts_at book an exact slot)"
@@ -223,12 +223,12 @@ impl WindowRequest {
         duration_minutes: i64,
         now: DateTime<Utc>,
         max_days: i64,
-    ) -> Result<VisitWindow, AppError> {
+    ) -> Result<VisitWindow, DomainError> {
         match self {
             WindowRequest::Given(w) => Ok(w),
             WindowRequest::Slot(at) => {
                 VisitWindow::parse(at, at + Duration::minutes(duration_minutes), now, max_days)
-                    .map_err(|_| AppError::invalid("starts_at", "is in the past"))
+                    .map_err(|_| DomainError::invalid("starts_at", "is in the past"))
             }
         }
     }

@@ -36,7 +36,7 @@ fn every_other_transition_is_invalid() {
             assert_eq!(ok, legal.contains(&(from, action)), "{from:?} {action:?}");
             if !ok {
                 assert_eq!(
-                    transition(from, action).unwrap_err().code,
+                    transition(from, action).unwrap_err().code(),
                     "invalid_transition"
                 );
             }

@@ -3,7 +3,7 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::domain_error::DomainError;
 use crate::visits::model::{Priority, Visit};
 
 /// The most occurrences one plan creates.
@@ -105,10 +105,10 @@ pub fn occurrences(
 }
 
 impl NewPlan {
-    pub fn validate(&self, today: NaiveDate) -> Result<(), AppError> {
+    pub fn validate(&self, today: NaiveDate) -> Result<(), DomainError> {
         let mut errors = vec![];
         let mut err = |f: &str, m: &str| {
-            errors.push(crate::error::FieldError {
+            errors.push(crate::domain_error::FieldError {
                 field: f.into(),
                 message: m.into(),
             })
@@ -135,7 +135,7 @@ impl NewPlan {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::validation(errors))
+            Err(DomainError::Invalid(errors))
         }
     }
 }

@@ -51,9 +51,9 @@ fn a_plan_needs_days_a_window_and_exactly_one_end() {
     let fields: Vec<_> = plan
         .validate(d("2026-11-27"))
         .unwrap_err()
-        .errors
-        .into_iter()
-        .map(|e| e.field)
+        .fields()
+        .iter()
+        .map(|e| e.field.clone())
         .collect();
     assert_eq!(fields, ["weekdays", "window.to", "until"]);
 }

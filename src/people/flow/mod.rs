@@ -1,10 +1,15 @@
-//! The people domain's use cases that other domains and the command line share.
+//! The people domain's use cases: residents and staff accounts, and creating a login, which other
+//! domains and the command line share.
 use crate::audit;
 use crate::auth::CurrentUser;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::people::model::NewStaff;
-use crate::people::repo::{self, UserRow};
+use crate::people::repo;
+pub use crate::people::repo::UserRow;
+
+pub mod residents;
+pub mod staff;
 
 /// Creates a login (staff, or a resident's) from a checked `new` and its password hash, audited
 /// as `actor`'s (None: the command line). The caller holds the transaction.
@@ -23,4 +28,10 @@ pub fn add_login(
     let after = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
     audit::record(conn, actor, "create", "staff", &row.id, None, Some(&after))?;
     Ok(row)
+}
+
+/// One account, if there is one: how other domains read staff (a family doctor, a responsible
+/// clinician, who sent a referral); their access to it is theirs to check.
+pub fn find_user(conn: &mut DbConn, id: &str) -> AppResult<Option<UserRow>> {
+    Ok(repo::find(conn, id)?)
 }
