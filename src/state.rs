@@ -22,6 +22,8 @@ pub struct AppState {
     pub stopping: Arc<tokio::sync::watch::Sender<bool>>,
     /// The event streams open on this instance (see `events::limits`).
     pub streams: Arc<crate::events::limits::Streams>,
+    /// The instance's one reader of the outbox, fanning events out to its streams.
+    pub hub: Arc<crate::events::hub::Hub>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             stopping: Arc::new(tokio::sync::watch::Sender::new(false)),
             streams: Arc::default(),
+            hub: Arc::default(),
         }
     }
 

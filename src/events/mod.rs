@@ -1,6 +1,7 @@
 //! The event outbox: every change that others should hear of is written here in the change's own
 //! transaction, with the audience that may see it (organisation ids, "authority", "resident:<id>"),
 //! and streamed to clients as Server-Sent Events (see docs/adr/0006-events-by-polling-the-outbox.md).
+pub mod hub;
 pub mod limits;
 pub mod stream;
 use chrono::NaiveDateTime;

@@ -1,6 +1,7 @@
 //! `GET /api/v1/events`: Server-Sent Events of what the caller may see, resumable with
-//! `Last-Event-ID`, with heartbeats. Each subscriber polls the outbox (works on both databases and
-//! across instances: a change made through any instance is in the shared outbox).
+//! `Last-Event-ID`, with heartbeats. The instance's one reader of the shared outbox (`hub`) fans
+//! events out to its streams (works on both databases and across instances: a change made through
+//! any instance is in the shared outbox); a stream reads the outbox itself only to catch up.
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::time::Duration;
@@ -79,72 +80,83 @@ pub async fn events(
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, actix_web::Error>>(64);
     let st = state.get_ref().clone();
     let mut stopping = state.stopping.subscribe();
+    // Subscribed before catching up, so nothing falls between the catch-up and the fan-out.
+    let mut fanned = state.hub.subscribe(|| super::hub::Reader {
+        pool: st.pool.clone(),
+        metrics: st.metrics.clone(),
+        tick: Duration::from_millis(st.settings.events.poll_milliseconds),
+        stopping: st.stopping.subscribe(),
+    });
     actix_web::rt::spawn(async move {
         let _slot = slot; // this stream's place, given back when the task ends
         let mut last = start;
-        let mut since_beat = Duration::ZERO;
-        let mut since_check = Duration::ZERO;
-        let tick = Duration::from_millis(st.settings.events.poll_milliseconds);
-        let beat = Duration::from_secs(st.settings.events.heartbeat_seconds);
-        let _ = tx
-            .send(Ok(web::Bytes::from(format!(
-                "retry: 2000\n: subscribed after {last}\n\n"
-            ))))
-            .await;
+        let send = |text: String| tx.send(Ok(web::Bytes::from(text)));
+        if send(format!("retry: 2000\n: subscribed after {last}\n\n"))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        if !catch_up(&st, &audience, &mut last, &tx).await {
+            return;
+        }
+        let mut beat = actix_web::rt::time::interval(Duration::from_secs(
+            st.settings.events.heartbeat_seconds,
+        ));
+        beat.tick().await; // the first tick is at once
+        let mut check = actix_web::rt::time::interval(Duration::from_secs(10));
+        check.tick().await;
         loop {
-            let (pool, aud) = (st.pool.clone(), audience.clone());
-            let found = web::block(move || {
-                let mut conn = pool.get().map_err(|e| e.to_string())?;
-                super::since(&mut conn, &aud, last, 200).map_err(|e| e.to_string())
-            })
-            .await;
-            if let Ok(Ok(rows)) = found {
-                for (at, e) in rows {
-                    last = at;
-                    if tx.send(Ok(web::Bytes::from(frame(at, &e)))).await.is_err() {
-                        return; // the client left
+            tokio::select! {
+                batch = fanned.recv() => match batch {
+                    Ok(rows) => {
+                        for (at, e) in rows.iter() {
+                            if *at <= last || !super::hub::hears(&audience, e) {
+                                continue;
+                            }
+                            last = *at;
+                            if tx.send(Ok(web::Bytes::from(frame(*at, e)))).await.is_err() {
+                                return; // the client left
+                            }
+                        }
+                    }
+                    // Fell behind the fan-out: read what was missed from the outbox itself.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        if !catch_up(&st, &audience, &mut last, &tx).await {
+                            return;
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+                _ = beat.tick() => {
+                    if tx.send(Ok(web::Bytes::from_static(b": heartbeat\n\n"))).await.is_err() {
+                        return;
                     }
                 }
-            }
-            tokio::select! {
-                _ = actix_web::rt::time::sleep(tick) => {}
+                // A stream outlives its token: end it when the session is revoked or the user disabled.
+                _ = check.tick() => {
+                    let (pool, u) = (st.pool.clone(), user.clone());
+                    let live = web::block(move || {
+                        let mut conn = pool.get().map_err(|e| e.to_string())?;
+                        crate::auth::repo::current_user(
+                            &mut conn,
+                            &u.session_id,
+                            &u.id,
+                            &u.request_id,
+                            crate::db::now(),
+                        )
+                        .map_err(|e| e.to_string())
+                    })
+                    .await;
+                    if matches!(live, Ok(Ok(None))) {
+                        return;
+                    }
+                }
                 _ = stopping.wait_for(|stop| *stop) => {
                     // The instance is stopping: end here so the shutdown need not wait for us.
                     let _ = tx
                         .send(Ok(web::Bytes::from_static(b": this instance is stopping; reconnect\n\n")))
                         .await;
-                    return;
-                }
-            }
-            since_beat += tick;
-            since_check += tick;
-            if since_beat >= beat {
-                since_beat = Duration::ZERO;
-                if tx
-                    .send(Ok(web::Bytes::from_static(b": heartbeat\n\n")))
-                    .await
-                    .is_err()
-                {
-                    return;
-                }
-            }
-            // A stream outlives its token: end it when the session is revoked or the user disabled.
-            if since_check >= Duration::from_secs(10) {
-                since_check = Duration::ZERO;
-                let (pool, u) = (st.pool.clone(), user.clone());
-                let live = web::block(move || {
-                    let mut conn = pool.get().map_err(|e| e.to_string())?;
-                    crate::auth::repo::current_user(
-                        &mut conn,
-                        &u.session_id,
-                        &u.id,
-                        &u.request_id,
-                        crate::db::now(),
-                    )
-                    .map_err(|e| e.to_string())
-                })
-                .await;
-                if matches!(live, Ok(Ok(None))) {
                     return;
                 }
             }
@@ -159,4 +171,35 @@ pub async fn events(
         .insert_header(("Cache-Control", "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(body))
+}
+
+/// Sends what `audience` may hear after `last` from the outbox itself, until it is read to the end
+/// (a stream's start, and a stream that fell behind the fan-out). False when the client left.
+async fn catch_up(
+    st: &AppState,
+    audience: &Option<Vec<String>>,
+    last: &mut super::Cursor,
+    tx: &tokio::sync::mpsc::Sender<Result<web::Bytes, actix_web::Error>>,
+) -> bool {
+    const LIMIT: i64 = 200;
+    loop {
+        let (pool, aud, after) = (st.pool.clone(), audience.clone(), *last);
+        let found = web::block(move || {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            super::since(&mut conn, &aud, after, LIMIT).map_err(|e| e.to_string())
+        })
+        .await;
+        st.metrics.outbox_read();
+        let Ok(Ok(rows)) = found else { return true };
+        let full = rows.len() as i64 == LIMIT;
+        for (at, e) in rows {
+            *last = at;
+            if tx.send(Ok(web::Bytes::from(frame(at, &e)))).await.is_err() {
+                return false;
+            }
+        }
+        if !full {
+            return true;
+        }
+    }
 }

@@ -1,7 +1,8 @@
-//! Prometheus metrics: requests by route and status, latency, the connection pool's state and the
-//! open event streams.
+//! Prometheus metrics: requests by route and status, latency, the connection pool's state, the
+//! open event streams and their reads of the outbox.
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -11,6 +12,7 @@ pub struct Metrics {
     pool_connections: IntGauge,
     pool_idle: IntGauge,
     event_streams: IntGauge,
+    outbox_reads: IntCounter,
 }
 
 impl Metrics {
@@ -36,12 +38,18 @@ impl Metrics {
             .expect("static metric definition");
         let event_streams = IntGauge::new("event_streams", "Event streams open on this instance")
             .expect("static metric definition");
+        let outbox_reads = IntCounter::new(
+            "event_outbox_reads_total",
+            "Reads of the event outbox by this instance's event streams",
+        )
+        .expect("static metric definition");
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool_connections.clone()),
             Box::new(pool_idle.clone()),
             Box::new(event_streams.clone()),
+            Box::new(outbox_reads.clone()),
         ] {
             let _ = registry.register(c);
         }
@@ -52,7 +60,13 @@ impl Metrics {
             pool_connections,
             pool_idle,
             event_streams,
+            outbox_reads,
         }
+    }
+
+    /// One read of the outbox for the event streams (the instance's reader, or a stream catching up).
+    pub fn outbox_read(&self) {
+        self.outbox_reads.inc();
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, seconds: f64) {

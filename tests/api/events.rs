@@ -307,3 +307,62 @@ db_test! {
         assert_eq!(reopened, 200, "the closed stream's place was not given back");
     }
 }
+
+/// The instance's reads of the outbox so far, from its metrics.
+async fn outbox_reads(app: &TestApp) -> u64 {
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("carelink_event_outbox_reads_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no outbox reads metric: {metrics}"))
+}
+
+db_test! {
+    async fn many_open_streams_share_one_reader_of_the_outbox_and_each_hears_only_its_own(app) {
+        let app = crate::helpers::spawn_app_with(app.backend, |s| {
+            s.events.poll_milliseconds = 100;
+            s.events.max_streams_per_user = 20;
+        }).await;
+        let s = setup(&app).await;
+        let foreign = app.token_for("sched.b", Role::Scheduler, Some("WH-CL-04")).await;
+        let mut first = Sse::open(&app, &app.address, &s.sched, None).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let window = Duration::from_millis(1500);
+        let before = outbox_reads(&app).await;
+        tokio::time::sleep(window).await;
+        let with_one = outbox_reads(&app).await - before;
+        let mut mine = vec![];
+        for _ in 0..12 {
+            mine.push(Sse::open(&app, &app.address, &s.sched, None).await);
+        }
+        let mut theirs = vec![];
+        for _ in 0..4 {
+            theirs.push(Sse::open(&app, &app.address, &foreign, None).await);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await; // each stream's own catch-up read is over
+        let before = outbox_reads(&app).await;
+        tokio::time::sleep(window).await;
+        let with_seventeen = outbox_reads(&app).await - before;
+        assert!(with_one >= 3, "the reader reads every 100 ms: {with_one} reads in 1.5 s");
+        assert!(with_seventeen <= with_one + with_one / 2 + 2,
+            "17 streams read the outbox {with_seventeen} times in 1.5 s, one stream {with_one} times");
+        // Every stream of the clinic hears the booking once; the foreign clinic's hear nothing.
+        let id = book(&app, &s, "10:00").await;
+        for sse in std::iter::once(&mut first).chain(mine.iter_mut()) {
+            let e = sse.next(Duration::from_secs(5)).await.expect("the booking arrives on every stream");
+            assert_eq!(e.data["entity_id"], id.as_str());
+        }
+        for sse in theirs.iter_mut() {
+            assert!(sse.next(Duration::from_millis(300)).await.is_none(), "a foreign clinic hears nothing");
+        }
+    }
+}
