@@ -246,6 +246,28 @@ type CallerRow = (
     Option<String>,
 );
 
+/// Which of `ids` are sessions still live (not revoked, not expired, their user active): one query
+/// for every event stream of an instance.
+pub fn live_sessions(
+    conn: &mut DbConn,
+    ids: &[String],
+    now: NaiveDateTime,
+) -> QueryResult<std::collections::HashSet<String>> {
+    let mut live = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let found: Vec<String> = sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id.eq_any(chunk))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(now))
+            .filter(users::active.eq(true))
+            .select(sessions::id)
+            .load(conn)?;
+        live.extend(found);
+    }
+    Ok(live)
+}
+
 /// The caller behind a valid token, if its session is live and the user still exists and is active.
 pub fn current_user(
     conn: &mut DbConn,

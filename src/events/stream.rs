@@ -85,10 +85,13 @@ pub async fn events(
         pool: st.pool.clone(),
         metrics: st.metrics.clone(),
         tick: Duration::from_millis(st.settings.events.poll_milliseconds),
+        check: Duration::from_secs(st.settings.events.heartbeat_seconds.clamp(1, 10)),
         stopping: st.stopping.subscribe(),
     });
+    let (hold, mut checked) = state.hub.hold_session(&user.session_id);
     actix_web::rt::spawn(async move {
         let _slot = slot; // this stream's place, given back when the task ends
+        let _hold = hold; // its session in the reader's checks, until it ends
         let mut last = start;
         let send = |text: String| tx.send(Ok(web::Bytes::from(text)));
         if send(format!("retry: 2000\n: subscribed after {last}\n\n"))
@@ -104,8 +107,6 @@ pub async fn events(
             st.settings.events.heartbeat_seconds,
         ));
         beat.tick().await; // the first tick is at once
-        let mut check = actix_web::rt::time::interval(Duration::from_secs(10));
-        check.tick().await;
         loop {
             tokio::select! {
                 batch = fanned.recv() => match batch {
@@ -133,22 +134,10 @@ pub async fn events(
                         return;
                     }
                 }
-                // A stream outlives its token: end it when the session is revoked or the user disabled.
-                _ = check.tick() => {
-                    let (pool, u) = (st.pool.clone(), user.clone());
-                    let live = web::block(move || {
-                        let mut conn = pool.get().map_err(|e| e.to_string())?;
-                        crate::auth::repo::current_user(
-                            &mut conn,
-                            &u.session_id,
-                            &u.id,
-                            &u.request_id,
-                            crate::db::now(),
-                        )
-                        .map_err(|e| e.to_string())
-                    })
-                    .await;
-                    if matches!(live, Ok(Ok(None))) {
+                // A stream outlives its token: it ends when the reader's check finds its session
+                // revoked or expired, or its user disabled.
+                _ = checked.changed() => {
+                    if st.hub.session_ended(&user.session_id) {
                         return;
                     }
                 }

@@ -366,3 +366,17 @@ db_test! {
         }
     }
 }
+
+db_test! {
+    async fn a_stream_ends_soon_after_its_session_is_revoked_and_the_others_go_on(app) {
+        let app = crate::helpers::spawn_app_with(app.backend, |s| s.events.heartbeat_seconds = 1).await;
+        let s = setup(&app).await;
+        let other = app.token_for("sched.b", Role::Scheduler, Some("WH-CL-04")).await;
+        let mut ending = Sse::open(&app, &app.address, &s.sched, None).await;
+        let mut going_on = Sse::open(&app, &app.address, &other, None).await;
+        let out = app.send(app.client.post(app.url("/api/v1/auth/logout")).bearer_auth(&s.sched)).await;
+        assert!(out.status < 300, "{out:?}");
+        assert!(ending.rest(Duration::from_secs(8)).await.is_some(), "the stream of the revoked session ended");
+        assert!(going_on.rest(Duration::from_millis(2500)).await.is_none(), "another session's stream goes on");
+    }
+}
