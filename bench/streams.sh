@@ -2,12 +2,12 @@
 # What open event streams cost the database (issue #19): one carelink instance on a fresh
 # PostgreSQL database, N streams open (curl -N), and over WINDOW seconds the database's committed
 # transactions per second (pg_stat_database.xact_commit) and the instance's outbox reads per
-# second (/metrics). Run by hand:
+# second (/metrics), once the instance holds all N (their opening is not measured). Run by hand:
 #   bench/streams.sh              # N in 1 100 1000 2000, WINDOW=10
 #   bench/streams.sh 1 500        # other counts
 set -euo pipefail
 cd "$(dirname "$0")/.."
-COUNTS=${*:-1 100 1000 2000}; WINDOW=${WINDOW:-10}
+COUNTS=${*:-1 100 1000 2000}; WINDOW=${WINDOW:-10}; SETTLE=${SETTLE:-5}
 PG=${CARELINK_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}
 BIN=${CARELINK_BIN:-target/release/carelink}
 [ -n "${CARELINK_BIN:-}" ] || cargo build --release --bin carelink >&2
@@ -38,7 +38,12 @@ for n in $COUNTS; do
     curl -sN "127.0.0.1:$port/api/v1/events" -H "Authorization: Bearer $token" > /dev/null 2>&1 &
     streams+=($!); open=$((open + 1))
   done
-  sleep 5 # every stream has caught up and joined the fan-out
+  # Measure the streams open, not their opening: wait until the instance holds them all, then a bit.
+  for _ in $(seq 1 600); do
+    held=$(curl -fs "127.0.0.1:$port/metrics" | awk '/^carelink_event_streams / {print $2}')
+    [ "${held:-0}" -ge "$n" ] && break; sleep 0.2
+  done
+  sleep "$SETTLE"
   c0=$(commits); r0=$(reads); sleep "$WINDOW"; c1=$(commits); r1=$(reads)
   printf '%8d %18.1f %18.1f\n' "$n" "$(echo "($c1 - $c0) / $WINDOW" | bc -l)" "$(echo "(${r1:-0} - ${r0:-0}) / $WINDOW" | bc -l)"
 done

@@ -16,6 +16,7 @@ pub mod events;
 pub mod family;
 pub mod field;
 pub mod http;
+pub mod ids;
 pub mod ltc;
 pub mod network;
 pub mod openapi;

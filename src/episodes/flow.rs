@@ -15,6 +15,7 @@ use crate::db::page::PageRequest;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events;
+use crate::ids::EpisodeId;
 use crate::programmes::flow as programmes;
 use crate::referrals::model::{Direction, FollowUp, Referral, Status as ReferralStatus};
 
@@ -37,8 +38,11 @@ fn publish(conn: &mut DbConn, what: &str, e: &EpisodeRow) -> AppResult<()> {
         conn,
         &format!("episode.{what}"),
         "episode",
-        &e.id,
-        &[e.clinic_id.clone(), format!("resident:{}", e.resident_id)],
+        e.id.as_str(),
+        &[
+            e.clinic_id.to_string(),
+            format!("resident:{}", e.resident_id),
+        ],
         &json!({"id": e.id, "kind": e.kind, "resident_id": e.resident_id, "clinic_id": e.clinic_id,
             "status": e.status, "until": e.until, "version": e.version}),
     )?;
@@ -75,10 +79,10 @@ pub fn open(
     let resident = crate::people::residents::find_scoped(
         conn,
         &policy::programme_scope(user),
-        &new.resident_id,
+        new.resident_id.as_str(),
     )?
     .ok_or_else(|| AppError::missing("resident"))?;
-    let clinician = crate::people::flow::find_user(conn, &new.responsible_clinician_id)?
+    let clinician = crate::people::flow::find_user(conn, new.responsible_clinician_id.as_str())?
         .filter(|c| c.role() == Some(Role::Clinician) && c.active);
     let clinic = match (user.role, &user.organization_id) {
         (Role::Admin, _) => clinician.as_ref().and_then(|c| c.organization_id.clone()),
@@ -132,10 +136,10 @@ pub fn open(
     };
     let at = now();
     let row = EpisodeRow {
-        id: new_id(),
+        id: new_id().into(),
         kind: new.kind.as_str().into(),
-        resident_id: resident.id.clone(),
-        clinic_id: clinic,
+        resident_id: resident.id.clone().into(),
+        clinic_id: clinic.into(),
         referral_id: new.referral_id.clone(),
         status: EpisodeStatus::Open.as_str().into(),
         diagnosis_code: new.diagnosis.code.clone(),
@@ -149,7 +153,7 @@ pub fn open(
         closed_on: None,
         outcome: None,
         summary: None,
-        opened_by: user.id.clone(),
+        opened_by: user.id.clone().into(),
         closed_by: None,
         version: 1,
         created_at: at,
@@ -168,12 +172,16 @@ pub fn open(
         Some(user),
         "create",
         "episode",
-        &row.id,
+        row.id.as_str(),
         None,
         Some(&value(&row)?),
     )?;
     publish(conn, "opened", &row)?;
-    programmes::reconcile(conn, &ctx.programmes.by(user), Some(&row.resident_id))?;
+    programmes::reconcile(
+        conn,
+        &ctx.programmes.by(user),
+        Some(row.resident_id.as_str()),
+    )?;
     with_care(conn, ctx, row)
 }
 
@@ -184,7 +192,7 @@ fn json_text<T: serde::Serialize>(v: &T) -> AppResult<String> {
 
 /// The sickbed with its care (its obligations, by window) and their counts.
 fn with_care(conn: &mut DbConn, ctx: &Ctx, row: EpisodeRow) -> AppResult<Episode> {
-    let care: Vec<_> = programmes::of_source(conn, &row.id)?
+    let care: Vec<_> = programmes::of_source(conn, row.id.as_str())?
         .iter()
         .filter(|o| o.source == "episode")
         .map(|o| o.to_api(ctx.programmes.today))
@@ -196,7 +204,7 @@ fn with_care(conn: &mut DbConn, ctx: &Ctx, row: EpisodeRow) -> AppResult<Episode
 }
 
 /// One sickbed the caller may see (404 otherwise).
-fn scoped(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<EpisodeRow> {
+fn scoped(conn: &mut DbConn, user: &CurrentUser, id: &EpisodeId) -> AppResult<EpisodeRow> {
     repo::find_scoped(conn, &policy::visit_scope(user), id)?
         .ok_or_else(|| AppError::missing("episode"))
 }
@@ -205,7 +213,7 @@ fn scoped(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<EpisodeR
 fn open_for_change(
     conn: &mut DbConn,
     user: &CurrentUser,
-    id: &str,
+    id: &EpisodeId,
     verb: &str,
     version_ok: impl FnOnce(i64) -> AppResult<()>,
 ) -> AppResult<EpisodeRow> {
@@ -236,7 +244,7 @@ pub fn extend(
     conn: &mut DbConn,
     ctx: &Ctx,
     user: &CurrentUser,
-    id: &str,
+    id: &EpisodeId,
     body: &ExtendBody,
     version_ok: impl FnOnce(i64) -> AppResult<()>,
 ) -> AppResult<Episode> {
@@ -247,7 +255,7 @@ pub fn extend(
         from: row.until(),
         to: body.until,
         reason: body.reason.trim().to_string(),
-        by: user.id.clone(),
+        by: user.id.clone().into(),
         at: now().into(),
     });
     let ch = EpisodeChanges {
@@ -261,12 +269,16 @@ pub fn extend(
         Some(user),
         "extend",
         "episode",
-        &row.id,
+        row.id.as_str(),
         Some(&value(&row)?),
         Some(&value(&after)?),
     )?;
     publish(conn, "extended", &after)?;
-    programmes::reconcile(conn, &ctx.programmes.by(user), Some(&after.resident_id))?;
+    programmes::reconcile(
+        conn,
+        &ctx.programmes.by(user),
+        Some(after.resident_id.as_str()),
+    )?;
     with_care(conn, ctx, after)
 }
 
@@ -276,7 +288,7 @@ pub fn close(
     conn: &mut DbConn,
     ctx: &Ctx,
     user: &CurrentUser,
-    id: &str,
+    id: &EpisodeId,
     body: &CloseBody,
     version_ok: impl FnOnce(i64) -> AppResult<()>,
 ) -> AppResult<Episode> {
@@ -287,7 +299,7 @@ pub fn close(
         closed_on: Some(Some(repo::text(ctx.programmes.today))),
         outcome: Some(Some(body.outcome.as_str().into())),
         summary: Some(Some(body.summary.trim().to_string())),
-        closed_by: Some(Some(user.id.clone())),
+        closed_by: Some(Some(user.id.clone().into())),
         ..Default::default()
     };
     let after = changed(conn, &row, ch)?;
@@ -296,7 +308,7 @@ pub fn close(
         Some(user),
         "close",
         "episode",
-        &row.id,
+        row.id.as_str(),
         Some(&value(&row)?),
         Some(&value(&after)?),
     )?;
@@ -307,7 +319,7 @@ pub fn close(
         &ctx.programmes,
         Some(user),
         "episode",
-        &row.id,
+        row.id.as_str(),
         body.outcome.waiver(),
         &comment,
     )?;
@@ -324,7 +336,7 @@ pub fn list(
 }
 
 /// One sickbed with its care, for whoever may see it.
-pub fn get(conn: &mut DbConn, ctx: &Ctx, user: &CurrentUser, id: &str) -> AppResult<Episode> {
+pub fn get(conn: &mut DbConn, ctx: &Ctx, user: &CurrentUser, id: &EpisodeId) -> AppResult<Episode> {
     let row = scoped(conn, user, id)?;
     with_care(conn, ctx, row)
 }
@@ -383,10 +395,10 @@ pub fn open_for_referral(
     };
     let new = NewEpisode {
         kind: EpisodeKind::HomeSickbed,
-        resident_id: r.resident_id.clone(),
-        referral_id: Some(r.id.clone()),
+        resident_id: r.resident_id.clone().into(),
+        referral_id: Some(r.id.clone().into()),
         diagnosis,
-        responsible_clinician_id,
+        responsible_clinician_id: responsible_clinician_id.into(),
         plan: NewPlan {
             rounds_per_week,
             nursing,
@@ -396,7 +408,9 @@ pub fn open_for_referral(
     };
     let e = open(conn, ctx, user, &new)?;
     Ok(Some(crate::referrals::flow::link_episode(
-        conn, &r.id, &e.id,
+        conn,
+        &r.id,
+        e.id.as_str(),
     )?))
 }
 

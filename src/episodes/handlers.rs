@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::http::extract::{parse_id, IdempotencyKey, IfMatch};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
+use crate::ids::EpisodeId;
 use crate::state::AppState;
 
 fn ctx(state: &AppState) -> AppResult<Ctx<'_>> {
@@ -90,7 +91,7 @@ pub async fn list_episodes(
 ) -> AppResult<HttpResponse> {
     let page = page.parse()?;
     let filter = EpisodeFilter {
-        resident_id: q.resident_id.clone(),
+        resident_id: q.resident_id.clone().map(Into::into),
         status: q.status,
     };
     let p = page.clone();
@@ -117,7 +118,7 @@ pub async fn get_episode(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id, "episode")?;
+    let id: EpisodeId = parse_id(&id, "episode")?.into();
     let st = state.clone();
     let e = http::db(&state, move |conn| flow::get(conn, &ctx(&st)?, &user, &id)).await?;
     Ok(http::json(StatusCode::OK, &e))
@@ -149,7 +150,7 @@ pub async fn extend_episode(
     if_match: IfMatch,
     body: crate::http::Json<ExtendBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id, "episode")?;
+    let id: EpisodeId = parse_id(&id, "episode")?.into();
     let st = state.clone();
     http::idempotent_post(
         &state,
@@ -192,7 +193,7 @@ pub async fn close_episode(
     if_match: IfMatch,
     body: crate::http::Json<CloseBody>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id, "episode")?;
+    let id: EpisodeId = parse_id(&id, "episode")?.into();
     let st = state.clone();
     http::idempotent_post(
         &state,

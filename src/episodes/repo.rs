@@ -10,6 +10,7 @@ use crate::auth::policy::VisitScope;
 use crate::db::page::PageRequest;
 use crate::db::schema::{episodes, referrals, residents};
 use crate::db::{now, DbConn, MultiBackend};
+use crate::ids::{EpisodeId, OrgId, ReferralId, ResidentId, UserId};
 
 pub fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
@@ -21,16 +22,16 @@ pub fn text(d: NaiveDate) -> String {
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = episodes)]
 pub struct EpisodeRow {
-    pub id: String,
+    pub id: EpisodeId,
     pub kind: String,
-    pub resident_id: String,
-    pub clinic_id: String,
-    pub referral_id: Option<String>,
+    pub resident_id: ResidentId,
+    pub clinic_id: OrgId,
+    pub referral_id: Option<ReferralId>,
     pub status: String,
     pub diagnosis_code: Option<String>,
     pub diagnosis_text: String,
     pub admission: Option<String>,
-    pub responsible_clinician_id: String,
+    pub responsible_clinician_id: UserId,
     pub plan: String,
     pub opened_on: String,
     pub until: String,
@@ -38,8 +39,8 @@ pub struct EpisodeRow {
     pub closed_on: Option<String>,
     pub outcome: Option<String>,
     pub summary: Option<String>,
-    pub opened_by: String,
-    pub closed_by: Option<String>,
+    pub opened_by: UserId,
+    pub closed_by: Option<UserId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -104,14 +105,14 @@ pub struct EpisodeChanges {
     pub closed_on: Option<Option<String>>,
     pub outcome: Option<Option<String>>,
     pub summary: Option<Option<String>>,
-    pub closed_by: Option<Option<String>>,
+    pub closed_by: Option<Option<UserId>>,
     pub version: Option<i64>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Default, Clone)]
 pub struct EpisodeFilter {
-    pub resident_id: Option<String>,
+    pub resident_id: Option<ResidentId>,
     pub status: Option<EpisodeStatus>,
 }
 
@@ -139,17 +140,17 @@ pub fn insert(conn: &mut DbConn, row: &EpisodeRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<EpisodeRow>> {
+pub fn find(conn: &mut DbConn, id: &EpisodeId) -> QueryResult<Option<EpisodeRow>> {
     episodes::table.find(id).first(conn).optional()
 }
 
 pub fn find_scoped(
     conn: &mut DbConn,
     scope: &VisitScope,
-    id: &str,
+    id: &EpisodeId,
 ) -> QueryResult<Option<EpisodeRow>> {
     scoped(scope)
-        .filter(episodes::id.eq(id.to_string()))
+        .filter(episodes::id.eq(id.clone()))
         .first(conn)
         .optional()
 }
@@ -196,9 +197,9 @@ pub struct ReferralFacts {
     pub status: String,
 }
 
-pub fn referral_facts(conn: &mut DbConn, id: &str) -> QueryResult<Option<ReferralFacts>> {
+pub fn referral_facts(conn: &mut DbConn, id: &ReferralId) -> QueryResult<Option<ReferralFacts>> {
     let row: Option<(String, String, String, String)> = referrals::table
-        .find(id)
+        .find(id.as_str())
         .select((
             referrals::resident_id,
             referrals::direction,

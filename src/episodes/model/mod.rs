@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::domain_error::FieldError;
+use crate::ids::{EpisodeId, OrgId, ReferralId, ResidentId, UserId};
 use crate::programmes::model::Obligation;
 pub use crate::referrals::model::Diagnosis;
 use crate::time::Time;
@@ -234,12 +235,12 @@ pub struct Plan {
 #[serde(deny_unknown_fields)]
 pub struct NewEpisode {
     pub kind: EpisodeKind,
-    pub resident_id: String,
+    pub resident_id: ResidentId,
     /// The down-referral that sent the resident home into it (to the opening clinic).
-    pub referral_id: Option<String>,
+    pub referral_id: Option<ReferralId>,
     pub diagnosis: Diagnosis,
     /// An active clinician of the opening clinic, who makes the rounds.
-    pub responsible_clinician_id: String,
+    pub responsible_clinician_id: UserId,
     pub plan: NewPlan,
     /// The admission assessment: ADL score (Barthel) and risks.
     pub admission: Option<Admission>,
@@ -415,8 +416,8 @@ pub struct Extension {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub reason: String,
-    /// Who extended it (a user id).
-    pub by: String,
+    /// Who extended it.
+    pub by: UserId,
     pub at: Time,
 }
 
@@ -433,16 +434,16 @@ pub struct Progress {
 /// A home sickbed.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Episode {
-    pub id: String,
+    pub id: EpisodeId,
     pub kind: EpisodeKind,
-    pub resident_id: String,
+    pub resident_id: ResidentId,
     /// The clinic that opened it and owes its care.
-    pub clinic_id: String,
-    pub referral_id: Option<String>,
+    pub clinic_id: OrgId,
+    pub referral_id: Option<ReferralId>,
     pub status: EpisodeStatus,
     pub diagnosis: Diagnosis,
     pub admission: Option<AdmissionView>,
-    pub responsible_clinician_id: String,
+    pub responsible_clinician_id: UserId,
     pub plan: Plan,
     pub opened_on: NaiveDate,
     /// The last day of care (the plan's, or the last extension's).
@@ -451,8 +452,8 @@ pub struct Episode {
     pub closed_on: Option<NaiveDate>,
     pub outcome: Option<Outcome>,
     pub summary: Option<String>,
-    pub opened_by: String,
-    pub closed_by: Option<String>,
+    pub opened_by: UserId,
+    pub closed_by: Option<UserId>,
     pub version: i64,
     pub created_at: Time,
     pub updated_at: Time,
