@@ -22,6 +22,8 @@ mod segment;
 #[cfg(test)]
 mod large_tests;
 #[cfg(test)]
+mod move_tests;
+#[cfg(test)]
 mod tests;
 
 use data::Data;
