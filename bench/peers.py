@@ -9,6 +9,7 @@ routes, independently of the solver, and printed as one JSON line with "solver" 
 
     peers.py solve [--time-limit S] [--seed N] [--solvers pyvrp,ortools] FILE...
     peers.py table RESULTS.jsonl [--best-known CSV]
+    peers.py compare RESULTS.jsonl     (generated instances: each solver against PyVRP)
 
 `table` needs only the standard library; `solve` needs pyvrp and ortools (bench/solomon.sh
 installs them into bench/.venv).
@@ -186,9 +187,10 @@ def cmd_solve(args):
     for path in args.files:
         name, vehicles, capacity, customers = read_instance(path)
         for solver in args.solvers.split(","):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             routes = SOLVERS[solver](vehicles, capacity, customers, args.time_limit, args.seed)
             seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
             feasible, distance, faults = check(vehicles, capacity, customers, routes)
             for fault in faults:
                 print(f"{solver} {name}: {fault}", file=sys.stderr)
@@ -202,6 +204,7 @@ def cmd_solve(args):
                         "distance": distance,
                         "feasible": feasible,
                         "seconds": round(seconds, 2),
+                        "cpu_seconds": round(cpu, 2),
                         "routes": [r for r in routes if r],
                         "best_known": b,
                         "gap_percent": round((distance - b) / b * 100, 2) if b else None,
@@ -263,6 +266,71 @@ def cmd_table(args):
         print(cells)
 
 
+def cmd_compare(args):
+    """Generated instances have no best-known distance: each solver against PyVRP in the same run."""
+    rows, solvers = defaultdict(dict), []
+    with open(args.results) as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                r = json.loads(line)
+                solver = r.get("solver", "carelink")
+                if solver not in solvers:
+                    solvers.append(solver)
+                rows[r["instance"]][solver] = r
+
+    def size(name):
+        return int(name.split("_")[1]) if name.count("_") >= 2 else 0
+
+    ref = "pyvrp" if "pyvrp" in solvers else None
+
+    def rel(r, name):
+        p = rows[name].get(ref) if ref else None
+        if not (p and r["feasible"] and p["feasible"]):
+            return None
+        return (r["distance"] - p["distance"]) / p["distance"] * 100
+
+    head = f"{'instance':<16}" + "".join(f"{s:>32}" for s in solvers)
+    print(head + "    (distance, routes, vs PyVRP %, CPU s; ! = infeasible)")
+    print("-" * len(head))
+    names = sorted(rows, key=lambda n: (size(n), n))
+    for name in names:
+        cells = f"{name:<16}"
+        for s in solvers:
+            r = rows[name].get(s)
+            if r is None:
+                cells += f"{'-':>32}"
+                continue
+            g = rel(r, name)
+            mark = "" if r["feasible"] else "!"
+            cpu = r.get("cpu_seconds")
+            text = f"{r['distance']:.1f}{mark} ({r['vehicles']})"
+            text += f" {g:+.2f}%" if g is not None and s != ref else ""
+            text += f" {cpu:.1f}s" if cpu is not None else ""
+            cells += f"{text:>32}"
+        print(cells)
+    print()
+    print(f"{'size':<16}" + "".join(f"{s + ' mean (vs PyVRP)':>32}" for s in solvers))
+    for n in sorted({size(n) for n in names}) + ["all"]:
+        group = [m for m in names if n == "all" or size(m) == n]
+        cells = f"{n!s:<16}"
+        for s in solvers:
+            rs = [(m, rows[m][s]) for m in group if s in rows[m]]
+            ok = [(m, r) for m, r in rs if r["feasible"]]
+            if not ok:
+                cells += f"{'-':>32}"
+                continue
+            text = f"{statistics.mean(r['distance'] for _, r in ok):.1f}"
+            gaps = [rel(r, m) for m, r in ok]
+            gaps = [g for g in gaps if g is not None]
+            if s != ref and gaps:
+                text += f" ({statistics.mean(gaps):+.2f}%)"
+            if len(ok) < len(rs):
+                text += f" [{len(rs) - len(ok)} infeasible]"
+            cells += f"{text:>32}"
+        print(cells)
+
+
 def family(name):
     letters = name.rstrip("0123456789")
     digits = name[len(letters):]
@@ -281,12 +349,16 @@ def main():
     table = sub.add_parser("table", help="print the side-by-side table of a results file")
     table.add_argument("results")
     table.add_argument("--best-known")
+    compare = sub.add_parser("compare", help="each solver against PyVRP (generated instances)")
+    compare.add_argument("results")
     args = parser.parse_args()
     if args.command == "solve":
         unknown = set(args.solvers.split(",")) - set(SOLVERS)
         if unknown:
             parser.error(f"unknown solvers: {', '.join(sorted(unknown))}")
         cmd_solve(args)
+    elif args.command == "compare":
+        cmd_compare(args)
     else:
         cmd_table(args)
 

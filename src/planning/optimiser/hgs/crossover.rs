@@ -10,6 +10,9 @@ use super::rng::Rng;
 pub struct Child {
     pub routes: Vec<Vec<usize>>,
     pub missing: Vec<usize>,
+    /// Routes that are the second parent's own, whole and on the same shift: the local search
+    /// already searched them against each other when it educated that parent.
+    pub kept: Vec<bool>,
 }
 
 pub fn srex(data: &Data, a: &Individual, b: &Individual, rng: &mut Rng) -> Child {
@@ -59,6 +62,7 @@ pub fn srex(data: &Data, a: &Individual, b: &Individual, rng: &mut Rng) -> Child
         busy[r] = true;
     }
     let mut placed = taken.clone();
+    let mut kept = vec![false; m];
     let mut homeless: Vec<Vec<usize>> = vec![];
     for &r in &used_b {
         if dropped.contains(&r) {
@@ -76,6 +80,7 @@ pub fn srex(data: &Data, a: &Individual, b: &Individual, rng: &mut Rng) -> Child
         for &c in &rest {
             placed[c] = true;
         }
+        kept[r] = rest.len() == b.routes[r].len();
         routes[r] = rest;
     }
     for rest in homeless {
@@ -92,7 +97,11 @@ pub fn srex(data: &Data, a: &Individual, b: &Individual, rng: &mut Rng) -> Child
     }
     let mut missing: Vec<usize> = (0..data.n).filter(|&c| !placed[c]).collect();
     rng.shuffle(&mut missing);
-    Child { routes, missing }
+    Child {
+        routes,
+        missing,
+        kept,
+    }
 }
 
 fn fits(data: &Data, shift: usize, clients: &[usize]) -> bool {

@@ -12,6 +12,9 @@ use super::rng::Rng;
 /// Improvements smaller than this are rounding, not progress (and would let moves cycle).
 const EPSILON: f64 = 1e-3;
 
+/// From this many clients on, a client is inserted next to its neighbours only.
+const NEAR_INSERTION_FROM: usize = 200;
+
 pub struct LocalSearch<'d, 'p> {
     data: &'d Data<'p>,
     pub plan: Plan,
@@ -49,6 +52,24 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
         self.removed_at.iter_mut().for_each(|t| *t = self.step);
     }
 
+    /// Loads a crossover's child. Pairs of clients both on routes kept whole from an educated
+    /// parent were searched when that parent was: they count as tested, so the search looks only
+    /// at what the crossover changed (on a large instance, most routes are kept).
+    pub fn load_child(&mut self, orders: &[Vec<usize>], kept: &[bool]) {
+        self.load(orders);
+        let searched = self.step;
+        self.step += 1;
+        for (r, route) in self.plan.routes.iter_mut().enumerate() {
+            if kept.get(r).copied().unwrap_or(false) {
+                for &c in &route.clients {
+                    self.tested[c] = searched;
+                }
+            } else {
+                route.modified = self.step;
+            }
+        }
+    }
+
     fn route_cost(&self, r: usize) -> f64 {
         let route = &self.plan.routes[r];
         route.eval().cost(self.pen, self.data.capacity[route.shift])
@@ -57,15 +78,30 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     /// Applies the change if it lowers the penalised cost; `prize` is what it adds in prizes of
     /// left-out clients (negative when it places one).
     fn attempt(&mut self, changes: &[(usize, &[Piece])], prize: f64) -> bool {
+        // Time warp and excess load only add to a route's cost: a move whose new routes' distance
+        // and continuity (and excess load) alone cost no less than it saves is rejected before
+        // its time warp is worked out.
         let mut delta = prize;
-        for &(r, pieces) in changes {
-            let Some(e) = self.plan.eval(self.data, r, pieces) else {
+        // A move changes one route or two.
+        let mut driven = [false; 2];
+        for (i, &(r, pieces)) in changes.iter().enumerate() {
+            let Some((e, clients)) = self.plan.figures(self.data, r, pieces) else {
                 return false;
             };
+            driven[i] = clients > 0;
             delta += e.cost(self.pen, self.data.capacity[r]) - self.route_cost(r);
         }
         if delta >= -EPSILON {
             return false;
+        }
+        for (i, &(_, pieces)) in changes.iter().enumerate() {
+            if !driven[i] {
+                continue;
+            }
+            delta += self.pen.time_warp * self.plan.time_warp(self.data, pieces) as f64;
+            if delta >= -EPSILON {
+                return false;
+            }
         }
         self.step += 1;
         let before: Vec<usize> = changes
@@ -343,31 +379,20 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
     }
 
     /// Puts each client in at its cheapest place (penalised), or leaves it out when its prize
-    /// is worth less than that place.
+    /// is worth less than that place. On a large instance only the places next to the client's
+    /// granular neighbours and an empty route are tried (all of them if none of those exists).
     pub fn insert_all(&mut self, clients: &[usize], pen: Penalties) {
         self.pen = pen;
         for &u in clients {
             if self.plan.at[u].is_some() {
                 continue;
             }
-            let mut best: Option<(f64, usize, usize)> = None;
-            for r in 0..self.plan.routes.len() {
-                if !self.data.allowed(r, u) {
-                    continue;
-                }
-                let k = self.plan.routes[r].len();
-                let old = self.route_cost(r);
-                for p in 0..=k {
-                    let pieces = [fwd(r, 0, p), Piece::Node(u), fwd(r, p + 1, k + 1)];
-                    if let Some(e) = self.plan.eval(self.data, r, &pieces) {
-                        let delta = e.cost(self.pen, self.data.capacity[r]) - old;
-                        if best.is_none_or(|(d, _, _)| delta < d) {
-                            best = Some((delta, r, p));
-                        }
-                    }
-                }
-            }
-            if let Some((delta, r, p)) = best {
+            let near = if self.data.n > NEAR_INSERTION_FROM {
+                self.cheapest_near(u)
+            } else {
+                None
+            };
+            if let Some((delta, r, p)) = near.or_else(|| self.cheapest_anywhere(u)) {
                 if delta < self.data.prize[u] {
                     let k = self.plan.routes[r].len();
                     let pieces = [fwd(r, 0, p), Piece::Node(u), fwd(r, p + 1, k + 1)];
@@ -376,6 +401,61 @@ impl<'d, 'p> LocalSearch<'d, 'p> {
                 }
             }
         }
+    }
+
+    /// The penalised cost of putting `u` after position `p` of route `r`.
+    fn insertion(&self, u: usize, r: usize, p: usize) -> Option<f64> {
+        let k = self.plan.routes[r].len();
+        let pieces = [fwd(r, 0, p), Piece::Node(u), fwd(r, p + 1, k + 1)];
+        let e = self.plan.eval(self.data, r, &pieces)?;
+        Some(e.cost(self.pen, self.data.capacity[r]) - self.route_cost(r))
+    }
+
+    fn cheapest_anywhere(&self, u: usize) -> Option<(f64, usize, usize)> {
+        let mut best: Option<(f64, usize, usize)> = None;
+        for r in 0..self.plan.routes.len() {
+            if !self.data.allowed(r, u) {
+                continue;
+            }
+            for p in 0..=self.plan.routes[r].len() {
+                if let Some(delta) = self.insertion(u, r, p) {
+                    if best.is_none_or(|(d, _, _)| delta < d) {
+                        best = Some((delta, r, p));
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Before or after each placed neighbour, or alone on an empty route (one per group).
+    fn cheapest_near(&self, u: usize) -> Option<(f64, usize, usize)> {
+        let mut best: Option<(f64, usize, usize)> = None;
+        let mut consider = |delta: Option<f64>, r: usize, p: usize| {
+            if let Some(delta) = delta {
+                if best.is_none_or(|(d, _, _)| delta < d) {
+                    best = Some((delta, r, p));
+                }
+            }
+        };
+        for &v in &self.data.neighbours[u] {
+            if let Some((rv, pv)) = self.plan.at[v] {
+                consider(self.insertion(u, rv, pv - 1), rv, pv - 1);
+                consider(self.insertion(u, rv, pv), rv, pv);
+            }
+        }
+        let mut tried_groups: Vec<usize> = vec![];
+        for r in 0..self.plan.routes.len() {
+            let group = self.data.group[r];
+            if self.plan.routes[r].is_empty()
+                && !tried_groups.contains(&group)
+                && self.data.allowed(r, u)
+            {
+                tried_groups.push(group);
+                consider(self.insertion(u, r, 0), r, 0);
+            }
+        }
+        best
     }
 }
 

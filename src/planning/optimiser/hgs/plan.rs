@@ -255,13 +255,23 @@ impl Plan {
     /// The figures route `r` would have if it were made of `pieces`, or `None` if its shift may
     /// not take one of the clients.
     pub fn eval(&self, data: &Data, r: usize, pieces: &[Piece]) -> Option<Eval> {
+        let (mut e, clients) = self.figures(data, r, pieces)?;
+        if clients > 0 {
+            e.time_warp = self.time_warp(data, pieces);
+        }
+        Some(e)
+    }
+
+    /// [`Plan::eval`] without the time warp (left zero), and how many clients the route has:
+    /// distance, load and continuity, on which a move can be rejected before its time warp, the
+    /// dearer part, is worked out.
+    pub fn figures(&self, data: &Data, r: usize, pieces: &[Piece]) -> Option<(Eval, usize)> {
         let shift = self.routes[r].shift;
-        let mut acc: Option<Segment> = None;
         let mut e = Eval::default();
         let mut clients = 0;
-        let mut last_node = 0;
+        let mut last_node: Option<usize> = None;
         for piece in pieces {
-            let (seg, first, last) = match *piece {
+            let (first, last) = match *piece {
                 Piece::Node(u) => {
                     if !data.allowed(shift, u) {
                         return None;
@@ -269,15 +279,14 @@ impl Plan {
                     e.load += data.nodes[u].demand;
                     e.cont += data.cont(shift, u);
                     clients += 1;
-                    (Segment::of(&data.nodes[u]), u, u)
+                    (u, u)
                 }
                 Piece::Fwd { route, from, to } => {
                     if from > to {
                         continue;
                     }
                     let src = &self.routes[route];
-                    let k = src.len();
-                    let (lo, hi) = (from.max(1), to.min(k));
+                    let (lo, hi) = (from.max(1), to.min(src.len()));
                     clients += (hi + 1).saturating_sub(lo);
                     e.load += Route::between(&src.cum_load, from, to);
                     e.dist += src.cum_dist[to] - src.cum_dist[from];
@@ -291,16 +300,7 @@ impl Plan {
                             e.cont += data.cont(shift, c);
                         }
                     }
-                    let seg = if route == r && from == 0 {
-                        src.fwd[to]
-                    } else if route == r && to == k + 1 {
-                        src.bwd[from]
-                    } else if to == k && from >= 1 {
-                        src.open[from]
-                    } else {
-                        walk(data, (from..=to).map(|p| src.node(data, p)))
-                    };
-                    (seg, src.node(data, from), src.node(data, to))
+                    (src.node(data, from), src.node(data, to))
                 }
                 Piece::Rev { route, from, to } => {
                     if from > to {
@@ -323,24 +323,57 @@ impl Plan {
                         }
                         prev = Some(c);
                     }
-                    let seg = walk(data, (from..=to).rev().map(|p| src.node(data, p)));
-                    (seg, src.node(data, to), src.node(data, from))
+                    (src.node(data, to), src.node(data, from))
+                }
+            };
+            if let Some(l) = last_node {
+                e.dist += data.dist(l, first);
+            }
+            last_node = Some(last);
+        }
+        if clients == 0 {
+            return Some((Eval::default(), 0));
+        }
+        Some((e, clients))
+    }
+
+    /// The time warp of the route made of `pieces` (each allowed, as `eval_without_time` found).
+    pub fn time_warp(&self, data: &Data, pieces: &[Piece]) -> i64 {
+        let mut acc: Option<Segment> = None;
+        for piece in pieces {
+            let seg = match *piece {
+                Piece::Node(u) => Segment::of(&data.nodes[u]),
+                Piece::Fwd { route, from, to } => {
+                    if from > to {
+                        continue;
+                    }
+                    // Only the evaluated route's own pieces hold its start or end.
+                    let src = &self.routes[route];
+                    let k = src.len();
+                    if from == 0 {
+                        src.fwd[to]
+                    } else if to == k + 1 {
+                        src.bwd[from]
+                    } else if to == k {
+                        src.open[from]
+                    } else {
+                        walk(data, (from..=to).map(|p| src.node(data, p)))
+                    }
+                }
+                Piece::Rev { route, from, to } => {
+                    if from > to {
+                        continue;
+                    }
+                    let src = &self.routes[route];
+                    walk(data, (from..=to).rev().map(|p| src.node(data, p)))
                 }
             };
             acc = Some(match acc {
                 None => seg,
-                Some(a) => {
-                    e.dist += data.dist(last_node, first);
-                    a.then(seg, data.time(a.last, seg.first))
-                }
+                Some(a) => a.then(seg, data.time(a.last, seg.first)),
             });
-            last_node = last;
         }
-        if clients == 0 {
-            return Some(Eval::default());
-        }
-        e.time_warp = acc.map_or(0, |s| s.time_warp);
-        Some(e)
+        acc.map_or(0, |s| s.time_warp)
     }
 }
 
