@@ -18,7 +18,7 @@ const packageName = (code) => ((packages || []).find((p) => p.code === code) || 
 export const contractChip = (s) => h('span', { class: ['chip', `cs-${s}`], data: { status: s }, text: t(`cstatus.${s}`) });
 
 export function contractCard(r, changed) {
-  const box = h('div', { id: 'contract-box' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const box = h('div', { id: 'contract-box' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   const paint = async () => {
     try {
       const [list] = await Promise.all([all(`/contracts?resident_id=${encodeURIComponent(r.id)}`), loadPackages()]);

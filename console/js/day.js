@@ -13,9 +13,9 @@ import { badge, card, vStatusChip } from './widgets.js';
 export function viewDay(main) {
   if (!S.day.date) S.day.date = defaultDate();
   const setDate = (d) => { S.day.date = d; clear(main); viewDay(main); };
-  const tlBox = h('div', { id: 'timeline-box', class: 'tl-box' }, h('p', { class: 'empty', text: t('common.loading') }));
-  const poolBox = h('div', { id: 'pool' }, h('p', { class: 'empty', text: t('common.loading') }));
-  const excBox = h('div', { id: 'exceptions' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const tlBox = h('div', { id: 'timeline-box', class: 'tl-box' }, h('p', { class: 'empty loading', text: t('common.loading') }));
+  const poolBox = h('div', { id: 'pool' }, h('p', { class: 'empty loading', text: t('common.loading') }));
+  const excBox = h('div', { id: 'exceptions' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   const summary = h('span', { id: 'day-summary', class: 'muted' });
   main.append(
     h('div', { class: 'toolbar' },

@@ -10,7 +10,7 @@ import { ensureResidents, orgName, residentName } from './names.js';
 import { card, formDialog, kv, toast } from './widgets.js';
 
 export function renderDrafts(box) {
-  const list = h('div', { id: 'df-list' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const list = h('div', { id: 'df-list' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   box.append(card(t('df.title'), h('span', { class: 'muted small', text: t('df.hint') }), list));
   load(list);
 }

@@ -9,7 +9,7 @@ import { L, t, tOr } from './i18n.js';
 import { badge, card } from './widgets.js';
 
 export function ltcCard(r) {
-  const box = h('div', { id: 'ltc-box' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const box = h('div', { id: 'ltc-box' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   const month = todayDate().slice(0, 7);
   Promise.all([
     api(`/residents/${encodeURIComponent(r.id)}/assessments`),

@@ -21,7 +21,7 @@ export function ruleName(o) {
 }
 
 export function obligationsCard(r, changed) {
-  const box = h('div', { id: 'ob-box' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const box = h('div', { id: 'ob-box' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   all(`/obligations?resident_id=${encodeURIComponent(r.id)}`)
     .then((items) => { clear(box).append(timeline(r, items, changed)); })
     .catch((e) => { clear(box).append(problemBox(e)); });

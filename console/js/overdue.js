@@ -12,7 +12,7 @@ import { card } from './widgets.js';
 let withDue = false;
 
 export function renderOverdue(box) {
-  const list = h('div', { id: 'od-list' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const list = h('div', { id: 'od-list' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   const cb = h('input', { type: 'checkbox', id: 'od-due', checked: withDue, on: { change: (e) => { withDue = e.target.checked; load(list); } } });
   box.append(card(t('od.title'), h('label', { class: 'check' }, cb, t('od.withDue')), list));
   load(list);

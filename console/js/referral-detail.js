@@ -34,7 +34,7 @@ export async function openReferral(id, quiet = false) {
   for (const b of document.querySelectorAll('.ref-item')) b.classList.toggle('active', b.dataset.id === id);
   const box = $('#ref-detail');
   if (!box) return;
-  if (!quiet) clear(box).append(h('p', { class: 'empty', text: t('common.loading') }));
+  if (!quiet) clear(box).append(h('p', { class: 'empty loading', text: t('common.loading') }));
   try {
     const r = await api(`/referrals/${id}`);
     if (R.selected !== id || !$('#ref-detail')) return;

@@ -39,7 +39,7 @@ export function viewReferrals(main) {
         referralDirection() ? h('button', { type: 'button', id: 'ref-new', class: 'btn btn-primary btn-sm', on: { click: () => newReferral(main) } }, `＋ ${t('ref.new')}`) : null,
         statusSel, h('label', { class: 'check' }, overdueCb, t('ref.overdueOnly')))),
     h('div', { class: ['ref-layout', R.selected && 'has-selection'], id: 'ref-layout' },
-      h('div', { class: 'card ref-list-card' }, h('div', { id: 'ref-list', class: 'ref-list' }, h('p', { class: 'empty', text: t('common.loading') }))),
+      h('div', { class: 'card ref-list-card' }, h('div', { id: 'ref-list', class: 'ref-list' }, h('p', { class: 'empty loading', text: t('common.loading') }))),
       h('div', { class: 'card ref-detail-card' }, h('div', { id: 'ref-detail', class: 'ref-detail' }, h('p', { class: 'empty', text: t('ref.pick') })))));
   refreshReferrals();
 }

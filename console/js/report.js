@@ -42,7 +42,7 @@ export function viewReport(main) {
           h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => { const last = addDays(monthStart(todayDate()), -1); set(monthStart(last), last); } } }, t('rep.lastMonth')),
           h('button', { type: 'button', class: 'btn btn-ghost btn-sm', on: { click: () => set(addDays(todayDate(), -29), todayDate()) } }, t('rep.last30')))),
       h('div', { class: 'toolbar-end' }, claimBtn, csvBtn)),
-    h('div', { id: 'rep-body' }, h('p', { class: 'empty', text: t('common.loading') })));
+    h('div', { id: 'rep-body' }, h('p', { class: 'empty loading', text: t('common.loading') })));
   loadReport();
 }
 
@@ -53,7 +53,7 @@ const reportQuery = (extra = {}) => q({ from: S.report.from, to: S.report.to, ..
 async function loadReport() {
   const box = $('#rep-body');
   if (!box) return;
-  clear(box).append(h('p', { class: 'empty', text: t('common.loading') }));
+  clear(box).append(h('p', { class: 'empty loading', text: t('common.loading') }));
   try {
     const data = await api(`/reports/units?${reportQuery()}`);
     if (S.view !== 'report') return;

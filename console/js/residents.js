@@ -12,7 +12,7 @@ import { badge, card } from './widgets.js';
 let query = '';
 
 export async function renderResidents(box) {
-  const list = h('div', { id: 'res-list' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const list = h('div', { id: 'res-list' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   const search = h('input', {
     type: 'search', id: 'res-search', value: query, placeholder: t('care.search'), 'aria-label': t('care.search'),
     on: { input: (e) => { query = e.target.value; paint(); } },

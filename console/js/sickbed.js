@@ -15,7 +15,7 @@ const OUTCOMES = ['recovered', 'referred_up', 'transferred', 'deceased', 'other'
 const writer = () => S.me && ['admin', 'scheduler', 'clinician'].includes(S.me.role);
 
 export function sickbedCard(r, changed) {
-  const box = h('div', { id: 'sickbed-box' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const box = h('div', { id: 'sickbed-box' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   (async () => {
     try {
       const list = await all(`/episodes?resident_id=${encodeURIComponent(r.id)}`);

@@ -12,7 +12,7 @@ const H = 150;
 const PAD = { l: 36, r: 10, t: 10, b: 22 };
 
 export function vitalsCard(r) {
-  const box = h('div', { id: 'vitals-box' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const box = h('div', { id: 'vitals-box' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   all(`/visits?${q({ resident_id: r.id, status: 'completed' })}`)
     .then((visits) => { clear(box).append(render(visits)); })
     .catch((e) => { clear(box).append(problemBox(e)); });

@@ -9,8 +9,8 @@ import { ensureResidents, residentName } from './names.js';
 import { card } from './widgets.js';
 
 export function renderVoice(box) {
-  const ratings = h('div', { id: 'vo-ratings' }, h('p', { class: 'empty', text: t('common.loading') }));
-  const complaints = h('div', { id: 'vo-complaints' }, h('p', { class: 'empty', text: t('common.loading') }));
+  const ratings = h('div', { id: 'vo-ratings' }, h('p', { class: 'empty loading', text: t('common.loading') }));
+  const complaints = h('div', { id: 'vo-complaints' }, h('p', { class: 'empty loading', text: t('common.loading') }));
   const summary = h('span', { class: 'muted small', id: 'vo-summary' });
   box.append(card(t('vo.ratings'), summary, ratings), card(t('vo.complaints'), null, complaints));
   load(ratings, complaints, summary);

@@ -404,7 +404,7 @@ await step('the referral outbox, the report with its CSV, and the tablet width',
   await shot(sched, '10-referral-outbox');
 
   await desk.click('.nav-link[data-view="report"]');
-  await desk.locator('#rep-table, #rep-body .empty').first().waitFor({ timeout: WAIT });
+  await desk.locator('#rep-table, #rep-body .empty:not(.loading)').first().waitFor({ timeout: WAIT });
   await desk.locator('.bar-chart .bar-row').first().waitFor({ timeout: WAIT });
   const download = desk.waitForEvent('download', { timeout: WAIT });
   assert.equal(await desk.locator('#rep-claim').count(), 0, 'a hospital desk reads no long-term care claims');
@@ -573,7 +573,7 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   const owed = (await call(schedToken, 'GET', `/obligations?resident_id=${who.id}&limit=500`)).items;
   assert.ok(owed.some((o) => o.service_type === 'health_check'), 'a resident of 65 or more is owed a health check');
   assert.equal(await sched.locator('#ob-box .ob-item').count(), owed.length, 'one timeline entry per obligation');
-  await sched.locator('#vitals-box .vt-chart, #vitals-box .empty').first().waitFor({ timeout: WAIT });
+  await sched.locator('#vitals-box .vt-chart, #vitals-box .empty:not(.loading)').first().waitFor({ timeout: WAIT });
   await shot(sched, '18-care-signed');
 
   // Waive an open one: "other" needs a comment; "hospitalised" with a comment waives it.
@@ -694,16 +694,17 @@ await step('(f) care programmes: a contract is signed on a resident\'s care page
   // The clinic's overdue list and the draft referrals, as the API has them.
   await sched.click('.nav-link[data-view="care"]');
   await sched.click('.tab[data-tab="overdue"]');
-  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  // The list, or the word that there is none: not the placeholder shown while it loads.
+  await sched.locator('#od-list table, #od-list .empty:not(.loading)').first().waitFor({ timeout: WAIT });
   const overdue = (await call(schedToken, 'GET', '/obligations?status=overdue&limit=500')).items;
   assert.ok(overdue.length > 0, 'the demo contracts of a hundred days ago leave past quarters overdue');
   assert.equal(await sched.locator('#od-list tbody tr').count(), overdue.length, 'one row per overdue obligation');
   await sched.check('#od-due');
   await sched.waitForTimeout(300);
-  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  await sched.locator('#od-list table, #od-list .empty:not(.loading)').first().waitFor({ timeout: WAIT });
   await shot(sched, '21-care-overdue');
   await sched.click('.tab[data-tab="drafts"]');
-  await sched.locator('#df-list .df-item, #df-list .empty').first().waitFor({ timeout: WAIT });
+  await sched.locator('#df-list .df-item, #df-list .empty:not(.loading)').first().waitFor({ timeout: WAIT });
   const drafts = (await call(schedToken, 'GET', '/referral-drafts?status=draft&limit=500')).items;
   assert.equal(await sched.locator('#df-list .df-item').count(), drafts.length, 'one entry per draft');
   await shot(sched, '22-care-drafts');
@@ -815,7 +816,7 @@ await step('(e) the English switch shows English labels and is remembered', asyn
   await sched.locator('.page-title', { hasText: 'Contracts and what is owed' }).waitFor({ timeout: WAIT });
   await sched.click('.tab[data-tab="overdue"]');
   await sched.locator('.card-head h2', { hasText: 'Overdue obligations' }).waitFor({ timeout: WAIT });
-  await sched.locator('#od-list table, #od-list .empty').first().waitFor({ timeout: WAIT });
+  await sched.locator('#od-list table, #od-list .empty:not(.loading)').first().waitFor({ timeout: WAIT });
   await shot(sched, '15a-english-overdue');
   await sched.click('#logout');
   await sched.locator('#login-username').waitFor({ timeout: WAIT });
