@@ -290,6 +290,17 @@ impl LockableTable {
     }
 }
 
+/// A district day as stored in a `TEXT` column (`2026-12-03`), read back (an unreadable one is
+/// the epoch day, never a panic).
+pub fn date_of(s: &str) -> chrono::NaiveDate {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+}
+
+/// A district day as a `TEXT` column stores it.
+pub fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
 /// Current time as stored: UTC without offset, truncated to microseconds (PostgreSQL's precision),
 /// so a value read back equals the value written.
 pub fn now() -> chrono::NaiveDateTime {

@@ -12,12 +12,7 @@ use crate::db::schema::{episodes, referrals, residents};
 use crate::db::{now, DbConn, MultiBackend};
 use crate::ids::{EpisodeId, OrgId, ReferralId, ResidentId, UserId};
 
-pub fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-}
-pub fn text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+pub use crate::db::{date_of as day, date_text as text};
 
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = episodes)]

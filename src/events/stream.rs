@@ -93,11 +93,8 @@ pub async fn events(
         let _slot = slot; // this stream's place, given back when the task ends
         let _hold = hold; // its session in the reader's checks, until it ends
         let mut last = start;
-        let send = |text: String| tx.send(Ok(web::Bytes::from(text)));
-        if send(format!("retry: 2000\n: subscribed after {last}\n\n"))
-            .await
-            .is_err()
-        {
+        let hello = format!("retry: 2000\n: subscribed after {last}\n\n");
+        if tx.send(Ok(web::Bytes::from(hello))).await.is_err() {
             return;
         }
         if !catch_up(&st, &audience, &mut last, &tx).await {

@@ -42,7 +42,7 @@ impl ResidentRow {
     }
 
     pub fn birth_date(&self) -> NaiveDate {
-        NaiveDate::parse_from_str(&self.birth_date, "%Y-%m-%d").unwrap_or_default()
+        crate::db::date_of(&self.birth_date)
     }
 
     pub fn conditions(&self) -> Vec<String> {
@@ -255,7 +255,7 @@ pub fn insert(conn: &mut DbConn, new: &NewResident, at: &Placement) -> AppResult
             residents::id.eq(&id),
             residents::name.eq(new.name.trim()),
             residents::sex.eq(new.sex.as_str()),
-            residents::birth_date.eq(new.birth_date.format("%Y-%m-%d").to_string()),
+            residents::birth_date.eq(crate::db::date_text(new.birth_date)),
             residents::phone.eq(&new.phone),
             residents::address.eq(&new.address),
             residents::lat.eq(new.location.lat),

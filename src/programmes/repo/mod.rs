@@ -1,18 +1,13 @@
 //! Care programmes in the database: packages, contracts, obligations and draft referrals. Lists
 //! and lookups take the caller's resident scope (auth::policy), applied as SQL.
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::packages::{Eligibility, Item, Package};
 use crate::db::schema::service_packages;
 use crate::db::{now, DbConn};
 
-pub fn day(s: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-}
-pub fn text(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
+pub use crate::db::{date_of as day, date_text as text};
 pub(crate) fn json_list(s: &str) -> Vec<String> {
     serde_json::from_str(s).unwrap_or_default()
 }
