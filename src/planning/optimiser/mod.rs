@@ -17,6 +17,7 @@ pub mod model;
 mod random;
 pub mod reasons;
 mod repair;
+pub mod replan;
 pub mod schedule;
 pub mod solomon;
 pub mod solution;
