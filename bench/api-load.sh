@@ -49,7 +49,7 @@ setup() { # $1 = port
     | python3 -c 'import sys,json; print(" ".join(s["id"] for s in json.load(sys.stdin)["items"] if s["username"].startswith("bench.")))')
   for id in $ids; do for d in ${days//,/ }; do
     curl -fs "127.0.0.1:$1/api/v1/shifts" -H "Authorization: Bearer $t" -H 'content-type: application/json' \
-      -d "{\"clinician_id\":\"$id\",\"starts_at\":\"${d}T08:00:00+08:00\",\"ends_at\":\"${d}T17:00:00+08:00\"}" >/dev/null
+      -d "{\"clinician_id\":\"$id\",\"starts_at\":\"${d}T08:00:00+08:00\",\"ends_at\":\"${d}T17:00:00+08:00\",\"breaks\":[]}" >/dev/null
   done; done
 }
 

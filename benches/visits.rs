@@ -250,7 +250,7 @@ fn generate(conn: &mut DbConn, settings: &Settings, rng: &mut Lcg) -> AppResult<
                 has.dedup();
                 let new = staff(format!("bench.clin.{i:02}.{k}"), Role::Clinician, has);
                 let c = carelink::people::repo::insert(conn, &new, &hash)?;
-                carelink::shifts::repo::insert(conn, &c.id, &clinic.id, span)?;
+                carelink::shifts::repo::insert(conn, &c.id, &clinic.id, span, &[])?;
             }
         }
         for r in 0..RESIDENTS {

@@ -22,6 +22,7 @@ pub struct Settings {
     pub ltc: Ltc,
     pub episodes: Episodes,
     pub planning: Planning,
+    pub shifts: Shifts,
     pub events: Events,
     pub idempotency: Idempotency,
     pub log: Log,
@@ -150,6 +151,25 @@ pub struct Planning {
     /// A run stops once its search has gone this many offspring (and as many as it took to find
     /// its best plan) without a better one; 0 runs every search to its time limit.
     pub stall_offspring: usize,
+    /// A repair for a visit running over, given no `until`, assumes it ends this many minutes
+    /// past the later of its booked end and now.
+    pub overrun_assumed_minutes: i64,
+}
+
+/// Shifts: the district's lunch break (docs/adr/0014-same-day-and-week-plans.md).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Shifts {
+    /// "HH:MM-HH:MM" in district time, given to a new shift that spans it and names no breaks;
+    /// empty for none.
+    pub lunch_break: String,
+}
+
+impl Shifts {
+    pub fn lunch(&self) -> Option<crate::shifts::model::LunchBreak> {
+        crate::shifts::model::LunchBreak::parse(&self.lunch_break)
+            .ok()
+            .flatten()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

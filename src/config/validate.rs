@@ -172,6 +172,15 @@ impl Settings {
                 "must be between 30 and 3660",
             ));
         }
+        if !(1..=240).contains(&self.planning.overrun_assumed_minutes) {
+            return Err(bad(
+                "planning.overrun_assumed_minutes",
+                "must be between 1 and 240",
+            ));
+        }
+        if let Err(e) = crate::shifts::model::LunchBreak::parse(&self.shifts.lunch_break) {
+            return Err(bad("shifts.lunch_break", &e));
+        }
         if !(7..=365).contains(&self.episodes.max_days) {
             return Err(bad("episodes.max_days", "must be between 7 and 365"));
         }

@@ -46,6 +46,7 @@ const FILES: &[(&str, &str, &str)] = &[
     module!("names.js"),
     module!("obligations.js"),
     module!("overdue.js"),
+    module!("planner.js"),
     module!("referral-actions.js"),
     module!("referral-detail.js"),
     module!("referrals.js"),

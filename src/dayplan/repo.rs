@@ -24,6 +24,10 @@ pub struct RunRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// day, week or repair.
+    pub mode: String,
+    /// A repair's event as asked (JSON).
+    pub params: Option<String>,
 }
 
 impl RunRow {
@@ -32,8 +36,10 @@ impl RunRow {
             s.as_deref()
                 .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
         };
+        let week_of = (self.mode == "week").then_some(self.day.as_str());
         serde_json::json!({
             "id": self.id, "clinic_id": self.clinic_id, "date": self.day, "status": self.status,
+            "mode": self.mode, "week_of": week_of, "repair": json(&self.params),
             "time_limit_seconds": self.time_limit_seconds, "seed": self.seed, "requested_by": self.requested_by,
             "proposal": json(&self.proposal), "outcome": json(&self.outcome), "error": self.error,
             "version": self.version, "created_at": crate::time::Time::from(self.created_at), "updated_at": crate::time::Time::from(self.updated_at),
@@ -61,39 +67,109 @@ pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<RunRow>> {
     planning_runs::table.find(id).first(conn).optional()
 }
 
-/// The clinic's shifts touching [from, to), with each clinician's skills.
+/// A new run, as stored.
+pub struct NewRunRow<'a> {
+    pub id: &'a str,
+    pub clinic_id: &'a str,
+    pub day: String,
+    pub mode: &'a str,
+    pub params: Option<String>,
+    pub time_limit_seconds: i32,
+    pub seed: i64,
+    pub requested_by: &'a str,
+    pub visit_versions: String,
+}
+
+/// Stores a new running run. Another run of the clinic still running breaks the unique index
+/// that allows one (the caller maps that to 409).
+pub fn insert(conn: &mut DbConn, r: NewRunRow) -> QueryResult<()> {
+    let at = now();
+    diesel::insert_into(planning_runs::table)
+        .values((
+            planning_runs::id.eq(r.id),
+            planning_runs::clinic_id.eq(r.clinic_id),
+            planning_runs::day.eq(r.day),
+            planning_runs::mode.eq(r.mode),
+            planning_runs::params.eq(r.params),
+            planning_runs::status.eq("running"),
+            planning_runs::time_limit_seconds.eq(r.time_limit_seconds),
+            planning_runs::seed.eq(r.seed),
+            planning_runs::requested_by.eq(r.requested_by),
+            planning_runs::visit_versions.eq(r.visit_versions),
+            planning_runs::version.eq(1i64),
+            planning_runs::created_at.eq(at),
+            planning_runs::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks a completed run applied with its outcome, if still at `version`.
+pub fn mark_applied(conn: &mut DbConn, id: &str, version: i64, outcome: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        planning_runs::table
+            .find(id)
+            .filter(planning_runs::version.eq(version)),
+    )
+    .set((
+        planning_runs::status.eq("applied"),
+        planning_runs::outcome.eq(Some(outcome)),
+        planning_runs::version.eq(version + 1),
+        planning_runs::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The clinic's shifts touching [from, to), with each clinician's skills: one entry per part
+/// worked (a shift with a lunch break is two, `{id}/1` and `{id}/2`, each from and back to the
+/// clinic), clipped to [from, to).
 pub fn shifts_of_day(
     conn: &mut DbConn,
     clinic: &str,
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<ShiftIn>> {
-    let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime, String)> = shifts::table
+    let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime, String, String)> = shifts::table
         .inner_join(users::table)
         .filter(shifts::clinic_id.eq(clinic))
         .filter(users::active.eq(true))
         .filter(shifts::starts_at.lt(to))
         .filter(shifts::ends_at.gt(from))
+        .order((shifts::starts_at.asc(), shifts::id.asc()))
         .select((
             shifts::clinician_id,
             shifts::id,
             shifts::starts_at,
             shifts::ends_at,
+            shifts::breaks,
             users::skills,
         ))
         .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(clinician_id, shift_id, starts_at, ends_at, skills)| ShiftIn {
-                clinician_id,
-                shift_id,
-                starts_at: starts_at.max(from),
-                ends_at: ends_at.min(to),
-                skills: serde_json::from_str(&skills).unwrap_or_default(),
-            },
-        )
-        .collect())
+    let mut out = vec![];
+    for (clinician_id, shift_id, starts_at, ends_at, breaks, skills) in rows {
+        let skills: Vec<String> = serde_json::from_str(&skills).unwrap_or_default();
+        let parts = crate::shifts::repo::worked(starts_at, ends_at, &breaks);
+        let split = parts.len() > 1;
+        for (n, (s, e)) in parts.into_iter().enumerate() {
+            let (s, e) = (s.max(from), e.min(to));
+            if s >= e {
+                continue;
+            }
+            out.push(ShiftIn {
+                clinician_id: clinician_id.clone(),
+                shift_id: if split {
+                    format!("{shift_id}/{}", n + 1)
+                } else {
+                    shift_id.clone()
+                },
+                starts_at: s,
+                ends_at: e,
+                skills: skills.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Each visit's version when the run read it.
@@ -116,14 +192,21 @@ type DayVisitRow = (
     String,
 );
 
-/// The clinic's requested visits whose window touches the day and its scheduled visits starting
-/// in it (pinned), with (visit id, version) for spotting later changes.
+/// The clinic's requested visits whose window touches [from, to) and its scheduled visits starting
+/// in it (pinned), with (visit id, version) for spotting later changes. With `started`, also
+/// the visits under way or done that started in it (pinned: a repair keeps them).
 pub fn visits_of_day(
     conn: &mut DbConn,
     clinic: &str,
     from: NaiveDateTime,
     to: NaiveDateTime,
+    started: bool,
 ) -> QueryResult<(Vec<VisitIn>, Versions)> {
+    let booked: &[&str] = if started {
+        &["scheduled", "in_progress", "completed"]
+    } else {
+        &["scheduled"]
+    };
     let rows: Vec<DayVisitRow> = visits::table
         .inner_join(residents::table)
         .inner_join(service_types::table.on(service_types::code.eq(visits::service_type)))
@@ -134,7 +217,7 @@ pub fn visits_of_day(
                 .and(visits::window_start.lt(to))
                 .and(visits::window_end.gt(from))
                 .or(visits::status
-                    .eq("scheduled")
+                    .eq_any(booked)
                     .and(visits::starts_at.ge(from))
                     .and(visits::starts_at.lt(to))),
         )
@@ -177,14 +260,15 @@ pub fn visits_of_day(
     {
         let urgent = priority.as_deref() == Some("urgent");
         let flagged = flags != "[]";
-        let pinned = if status == "scheduled" {
-            clinician.zip(starts)
-        } else {
+        let pinned = if status == "requested" {
             None
+        } else {
+            clinician.zip(starts)
         };
         versions.push((id.clone(), version));
         out.push(VisitIn {
             id,
+            status,
             location: Location { lat, lon },
             minutes: minutes as i64,
             window_start: ws,

@@ -80,6 +80,7 @@ diesel::table! {
         ends_at -> Timestamp,
         version -> BigInt,
         created_at -> Timestamp,
+        breaks -> Text,
     }
 }
 
@@ -325,6 +326,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        mode -> Text,
+        params -> Nullable<Text>,
     }
 }
 

@@ -236,7 +236,8 @@ pub fn ensure_shifts(conn: &mut DbConn, tz: chrono_tz::Tz, today: NaiveDate) -> 
                 continue;
             };
             let span = crate::shifts::model::ShiftSpan { starts_at, ends_at };
-            match crate::shifts::repo::insert(conn, &user.id, &clinic, span) {
+            // No lunch break in the demo: its visits of "now" are booked whatever the time of day.
+            match crate::shifts::repo::insert(conn, &user.id, &clinic, span, &[]) {
                 Ok(row) => {
                     let after = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
                     crate::audit::record(

@@ -1,6 +1,6 @@
 //! The shifts' use cases: list and read a clinic's shifts, add a clinician's shift. Each takes the
 //! connection and the caller, and runs in the transaction its caller opened.
-use super::model::{Shift, ShiftSpan};
+use super::model::{Shift, ShiftSpan, Span};
 use super::repo::{self, ShiftFilter, ShiftRow};
 use crate::audit;
 use crate::auth::{policy, CurrentUser, Role};
@@ -31,12 +31,14 @@ pub fn get(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Shift> 
 }
 
 /// Adds a shift for a clinician of the caller's clinic (any clinic for admin), at the
-/// clinician's clinic, unless it overlaps another of theirs; audited.
+/// clinician's clinic with its breaks (checked against it by the model), unless it overlaps
+/// another of theirs; audited.
 pub fn add(
     conn: &mut DbConn,
     user: &CurrentUser,
     clinician_id: &str,
     span: ShiftSpan,
+    breaks: &[Span],
 ) -> AppResult<Shift> {
     policy::require_role(user, policy::SHIFT_WRITERS)?;
     // People has no flow yet: the clinician is read from its repo.
@@ -48,7 +50,7 @@ pub fn add(
         .organization_id
         .clone()
         .ok_or_else(|| AppError::invalid("clinician_id", "has no clinic"))?;
-    let shift = repo::insert(conn, &clinician.id, &clinic_id, span)?.to_api();
+    let shift = repo::insert(conn, &clinician.id, &clinic_id, span, breaks)?.to_api();
     let after = serde_json::to_value(&shift).map_err(AppError::internal)?;
     audit::record(
         conn,

@@ -89,17 +89,20 @@ pub async fn get_shift(
 ///
 /// Admin for any clinician; a scheduler for the clinicians of their own clinic. A shift ends
 /// after it starts, lasts at most 24 hours and may not overlap another shift of the clinician.
-/// Visits are booked only inside shifts. Audited; with an `Idempotency-Key`, a retry replays the
+/// Visits are booked only inside shifts and outside their breaks: no visit and no travel falls in
+/// a break (the clinician is back at the clinic for it). `breaks` left out gives the district's
+/// lunch break (config `shifts.lunch_break`, 12:00-13:30) to a shift that spans it; `[]` is none. Audited; with an `Idempotency-Key`, a retry replays the
 /// first answer.
 #[utoipa::path(post, tag = "people",
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),
     request_body(content = NewShift, example = json!({"clinician_id": "01938a6e-3b20-7e3c-9d4a-5b6c7d8e9f03",
-        "starts_at": "2026-12-03T08:30:00+08:00", "ends_at": "2026-12-03T17:30:00+08:00"})),
+        "starts_at": "2026-12-03T08:30:00+08:00", "ends_at": "2026-12-03T17:30:00+08:00",
+        "breaks": [{"starts_at": "2026-12-03T12:00:00+08:00", "ends_at": "2026-12-03T13:30:00+08:00"}]})),
     responses((status = 201, description = "The new shift", body = Shift),
         (status = 403, description = "`forbidden`: only admin and schedulers add shifts", body = crate::error::Problem),
         (status = 409, description = "`shift_overlap`: the clinician already has a shift at that time", body = crate::error::Problem),
         (status = 422, description = "`validation_failed`: `ends_at` not after `starts_at` or more than 24 hours later; \
-`clinician_id` not a clinician of the caller's clinic; `idempotency_key_reused`: the Idempotency-Key was used with another body", body = crate::error::Problem)),
+a break outside the shift, overlapping another, or more than 4; `clinician_id` not a clinician of the caller's clinic; `idempotency_key_reused`: the Idempotency-Key was used with another body", body = crate::error::Problem)),
     security(("bearer" = [])))]
 #[post("/shifts")]
 pub async fn create_shift(
@@ -110,6 +113,10 @@ pub async fn create_shift(
 ) -> AppResult<HttpResponse> {
     policy::require_role(&user, policy::SHIFT_WRITERS)?;
     let span = ShiftSpan::parse(*body.starts_at, *body.ends_at)?;
+    let breaks = match &body.breaks {
+        Some(given) => span.breaks(given)?,
+        None => span.lunch(state.settings.shifts.lunch(), state.tz),
+    };
     http::idempotent_post(
         &state,
         user,
@@ -117,7 +124,7 @@ pub async fn create_shift(
         "POST /shifts",
         body.into_inner(),
         move |conn, user, new| {
-            let shift = flow::add(conn, user, &new.clinician_id, span)?;
+            let shift = flow::add(conn, user, &new.clinician_id, span, &breaks)?;
             Ok((StatusCode::CREATED, to_value(&shift)?))
         },
     )

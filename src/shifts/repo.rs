@@ -2,7 +2,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{Shift, ShiftSpan};
+use super::model::{working_spans, Break, Shift, ShiftSpan, Span};
 use crate::db::page::PageRequest;
 use crate::db::schema::shifts;
 use crate::db::{lock_row, new_id, now, DbConn, LockableTable, MultiBackend};
@@ -17,6 +17,8 @@ pub struct ShiftRow {
     pub ends_at: NaiveDateTime,
     pub version: i64,
     pub created_at: NaiveDateTime,
+    /// JSON: [[start, end], ...] in UTC.
+    pub breaks: String,
 }
 
 impl ShiftRow {
@@ -27,9 +29,31 @@ impl ShiftRow {
             clinic_id: self.clinic_id.clone(),
             starts_at: self.starts_at.and_utc().into(),
             ends_at: self.ends_at.and_utc().into(),
+            breaks: self
+                .breaks()
+                .into_iter()
+                .map(|(s, e)| Break {
+                    starts_at: s.into(),
+                    ends_at: e.into(),
+                })
+                .collect(),
             version: self.version,
         }
     }
+
+    pub fn breaks(&self) -> Vec<Span> {
+        breaks_of(&self.breaks)
+    }
+}
+
+/// A shift's stored breaks (an unreadable value is no breaks).
+pub fn breaks_of(json: &str) -> Vec<Span> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// The parts worked of a shift as stored: its span without its breaks.
+pub fn worked(starts_at: NaiveDateTime, ends_at: NaiveDateTime, breaks: &str) -> Vec<Span> {
+    working_spans(starts_at, ends_at, &breaks_of(breaks))
 }
 
 /// `clinics`: None for all, else only these clinics' shifts.
@@ -88,6 +112,7 @@ pub fn insert(
     clinician_id: &str,
     clinic_id: &str,
     span: ShiftSpan,
+    breaks: &[Span],
 ) -> AppResult<ShiftRow> {
     lock_row(conn, LockableTable::Users, clinician_id)?;
     let overlapping: i64 = shifts::table
@@ -112,6 +137,7 @@ pub fn insert(
             shifts::ends_at.eq(span.ends_at),
             shifts::version.eq(1i64),
             shifts::created_at.eq(now()),
+            shifts::breaks.eq(serde_json::to_string(breaks).map_err(AppError::internal)?),
         ))
         .execute(conn)?;
     Ok(shifts::table.find(&id).first(conn)?)

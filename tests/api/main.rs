@@ -28,5 +28,6 @@ mod process;
 mod programmes;
 mod referrals;
 mod reports;
+mod same_day;
 mod shapes;
 mod visits;

@@ -44,7 +44,7 @@ await step('setup: a clinician with a shift around now and three visits from a f
     skills: ['nursing'], password: FIELD_PASSWORD,
   });
   const now = Date.now();
-  await call(sched, 'POST', '/shifts', { clinician_id: clinician.id, starts_at: iso(now - 30 * minute), ends_at: iso(now + 8 * 60 * minute) });
+  await call(sched, 'POST', '/shifts', { clinician_id: clinician.id, starts_at: iso(now - 30 * minute), ends_at: iso(now + 8 * 60 * minute), breaks: [] });
   const all = (await call(sched, 'GET', '/residents?limit=500')).items.filter((r) => r.address);
   residents = all.slice(0, 3);
   assert.equal(residents.length, 3, 'the demo clinic needs three residents');

@@ -294,7 +294,15 @@ REFERENCE_OR_CROSS_FIELD = re.compile(
         r"^is not a valid 18-character national ID number$",  # a checksum
         r"^the window spans at most ", r"^a shift lasts at most ", r"^only care homes sign with a clinic",
         r"stands in no community$", r"^only a down-referral ", r"^give either ",
-        r"^no clinician of the clinic has a shift that day$",
+        r"^no clinician of the clinic has a shift that (day|week)$",
+        # planning runs: a repair's fields go with mode repair and its reason; its visit or clinician
+        # must be found in the clinic's day (requested, under way, on shift); a break lies in its shift
+        r"^is only for (mode repair|mode plan|the reason overrun)$", r"^is required for mode repair$",
+        r"^is required when the reason is (clinician_absent|urgent_visit|overrun)$",
+        r"^must be the day of the repair", r"^must be a clinician of the clinic with a shift that day$",
+        r"^must be a requested visit of the clinic whose window meets the rest of the day$",
+        r"^must be a visit under way of the clinic's day$",
+        r"^a break (lies within its shift|overlaps another)$",
         # which members of `clinical_summary` a referral needs depends on its `direction`
         r"^is required for (an up|a down)-referral$",
         # `organization_id` against `role` (a resident login or the district admin has none)

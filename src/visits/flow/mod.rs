@@ -270,8 +270,9 @@ pub enum Proposed {
     Conflict,
 }
 
-/// Books a requested visit into the slot a day plan proposed, if the visit is still at the version
-/// the plan saw (day planning applies its runs through this).
+/// Books a requested visit into the slot a day plan proposed, or moves a scheduled one there (a
+/// repair), if the visit is still at the version the plan saw (day planning applies its runs
+/// through this). Audited and announced as `schedule` or `reschedule`.
 pub fn book_proposed(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -284,7 +285,8 @@ pub fn book_proposed(
     let Some(v) = repo::find(conn, visit_id)? else {
         return Ok(Proposed::Changed);
     };
-    if v.status != "requested" || expected_version != Some(v.version) {
+    let moving = v.status == "scheduled";
+    if !(moving || v.status == "requested") || expected_version != Some(v.version) {
         return Ok(Proposed::Changed);
     }
     let window = model::VisitWindow {
@@ -316,16 +318,17 @@ pub fn book_proposed(
     }
     let after = repo::find(conn, &v.id)?.ok_or_else(|| AppError::missing("visit"))?;
     let value = |r: &repo::VisitRow| serde_json::to_value(r.to_api()).map_err(AppError::internal);
+    let action = if moving { "reschedule" } else { "schedule" };
     audit::record(
         conn,
         Some(user),
-        "schedule",
+        action,
         "visit",
         &v.id,
         Some(&value(&v)?),
         Some(&value(&after)?),
     )?;
-    repo::publish(conn, "schedule", &after)?;
+    repo::publish(conn, action, &after)?;
     Ok(Proposed::Applied)
 }
 

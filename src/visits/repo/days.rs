@@ -9,20 +9,34 @@ use crate::network::model::Location;
 use crate::planning::slots::Stop;
 use crate::visits::model::Status;
 
-/// Shifts touching [from, to) of several clinicians, as (clinician, start, end), in one query.
+/// The parts worked of the shifts touching [from, to) of several clinicians, as (clinician, start,
+/// end), in one query: a shift with a break is two parts, so nothing is booked in the break.
 pub fn shifts_of_many(
     conn: &mut DbConn,
     clinician_ids: &[String],
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(String, NaiveDateTime, NaiveDateTime)>> {
-    shifts::table
+    let rows: Vec<(String, NaiveDateTime, NaiveDateTime, String)> = shifts::table
         .filter(shifts::clinician_id.eq_any(clinician_ids))
         .filter(shifts::starts_at.lt(to))
         .filter(shifts::ends_at.gt(from))
         .order(shifts::starts_at.asc())
-        .select((shifts::clinician_id, shifts::starts_at, shifts::ends_at))
-        .load(conn)
+        .select((
+            shifts::clinician_id,
+            shifts::starts_at,
+            shifts::ends_at,
+            shifts::breaks,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .flat_map(|(c, s, e, breaks)| {
+            crate::shifts::repo::worked(s, e, &breaks)
+                .into_iter()
+                .map(move |(s, e)| (c.clone(), s, e))
+        })
+        .collect())
 }
 
 /// clinician, start, end, and the resident's home (lat, lon).

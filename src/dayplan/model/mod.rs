@@ -1,11 +1,18 @@
-//! Turning a clinic's day into an optimiser problem and its solution into a proposal (pure).
-use chrono::{Duration, NaiveDateTime};
+//! Turning a clinic's day or week into an optimiser problem and its solution into a proposal
+//! (pure); what a run is asked (`request`) and how a repair is read (`repair`).
+use chrono::{Duration, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use crate::network::model::Location;
 use crate::planning::optimiser::{self as opt, Problem, Ticks, TravelMatrix};
 use crate::planning::travel::TravelModel;
+
+pub mod repair;
+pub mod request;
+
+pub use repair::{Placement, ProposedChange, RepairFigures};
+pub use request::{NewRun, RepairReason, RunMode, Scope};
 
 /// A clinician's shift on the day.
 #[derive(Debug, Clone)]
@@ -21,6 +28,8 @@ pub struct ShiftIn {
 #[derive(Debug, Clone)]
 pub struct VisitIn {
     pub id: String,
+    /// requested, scheduled, or (in a repair) in_progress or completed.
+    pub status: String,
     pub location: Location,
     pub minutes: i64,
     pub window_start: NaiveDateTime,
@@ -35,9 +44,11 @@ pub struct VisitIn {
 /// Travel minutes the plan spends to keep a resident with their family doctor.
 pub const CONTINUITY_MINUTES: i64 = 10;
 
-/// Builds the optimiser's problem; times are seconds from `day_start` (UTC of local midnight).
+/// Builds the optimiser's problem; times are seconds from `day_start` (UTC of local midnight of
+/// the first day), and no visit starts at or after `horizon` (the end of the day or week).
 pub fn problem(
     day_start: NaiveDateTime,
+    horizon: NaiveDateTime,
     clinic: Location,
     shifts: &[ShiftIn],
     visits: &[VisitIn],
@@ -67,7 +78,7 @@ pub fn problem(
             let duration = v.minutes * 60;
             let window = opt::Window {
                 earliest_start: ticks(v.window_start).max(0),
-                latest_start: (ticks(v.window_end) - duration).min(24 * 3600),
+                latest_start: (ticks(v.window_end) - duration).min(ticks(horizon)),
             };
             let mut visit = opt::Visit::new(v.id.clone(), i + 1, duration, window);
             visit.skill = Some(v.skill.clone());
@@ -96,6 +107,12 @@ pub struct ProposedStop {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ProposedRoute {
     pub clinician_id: String,
+    /// The shift the route is in (a shift with a break has a route before and one after it).
+    #[serde(default)]
+    pub shift_id: String,
+    /// The route's day (district time): a week plan has one route per clinician and shift.
+    #[serde(default)]
+    pub date: Option<NaiveDate>,
     pub stops: Vec<ProposedStop>,
     pub travel_minutes: i64,
 }
@@ -115,10 +132,21 @@ pub struct Proposal {
     pub total_travel_minutes: i64,
     /// Visits per clinician.
     pub load: BTreeMap<String, usize>,
+    /// A repair: each visit whose place changes (moved, reassigned, unplaced, added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<ProposedChange>>,
+    /// A repair: how much it disrupts, and how far it had to go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair: Option<RepairFigures>,
 }
 
 /// The solution as the API shows it, in real times.
-pub fn proposal(day_start: NaiveDateTime, solution: &opt::Solution, pinned: &[String]) -> Proposal {
+pub fn proposal(
+    day_start: NaiveDateTime,
+    tz: chrono_tz::Tz,
+    solution: &opt::Solution,
+    pinned: &[String],
+) -> Proposal {
     let at = |t: Ticks| crate::time::Time::from(day_start + Duration::seconds(t));
     let minutes = |t: Ticks| (t + 59) / 60;
     let mut load = BTreeMap::new();
@@ -130,6 +158,13 @@ pub fn proposal(day_start: NaiveDateTime, solution: &opt::Solution, pinned: &[St
             *load.entry(r.clinician_id.clone()).or_insert(0) += r.stops.len();
             ProposedRoute {
                 clinician_id: r.clinician_id.clone(),
+                shift_id: r.shift_id.split('/').next().unwrap_or_default().to_string(),
+                date: Some(
+                    (day_start + Duration::seconds(r.departure))
+                        .and_utc()
+                        .with_timezone(&tz)
+                        .date_naive(),
+                ),
                 travel_minutes: minutes(r.travel_time),
                 stops: r
                     .stops
@@ -162,6 +197,8 @@ pub fn proposal(day_start: NaiveDateTime, solution: &opt::Solution, pinned: &[St
         routes,
         unplaced,
         load,
+        changes: None,
+        repair: None,
     }
 }
 
