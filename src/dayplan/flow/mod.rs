@@ -56,6 +56,8 @@ pub struct Job {
     /// A repair's event and the moment it happened.
     repair: Option<(Disruption, NaiveDateTime)>,
     pinned: Vec<String>,
+    /// Per visit of the problem: under way or done, so a repair never moves it.
+    fixed: Vec<bool>,
     limit: u64,
     seed: u64,
     stall: Option<usize>,
@@ -209,7 +211,12 @@ pub fn start(
         .filter(|v| v.pinned.is_some())
         .map(|v| v.id.clone())
         .collect();
+    let fixed = visits
+        .iter()
+        .map(|v| matches!(v.status.as_str(), "in_progress" | "completed"))
+        .collect();
     let job = Job {
+        fixed,
         id,
         day_start: span.from,
         tz: ctx.tz,
@@ -293,7 +300,7 @@ pub fn solve(job: Job) -> Result<String, String> {
         }
         Some((disruption, at)) => {
             let ticks = |t: NaiveDateTime| (t - job.day_start).num_seconds() as Ticks;
-            let r = replan::replan(
+            let r = replan::replan_keeping(
                 &job.problem,
                 &disruption,
                 &ReplanOptions {
@@ -302,9 +309,10 @@ pub fn solve(job: Job) -> Result<String, String> {
                     tolerance: TOLERANCE_MINUTES * 60,
                     change_weight: CHANGE_WEIGHT_MINUTES * 60,
                 },
+                &job.fixed,
             )
             .map_err(|e| e.to_string())?;
-            let (changes, figures) = repair_model::changes(job.day_start, at, &r);
+            let (changes, figures) = repair_model::changes(job.day_start, at, &r, &job.fixed);
             let changed: HashSet<&str> = changes.iter().map(|c| c.visit_id.as_str()).collect();
             let kept: Vec<String> = job
                 .problem

@@ -111,12 +111,13 @@ pub fn disruption(
     }
 }
 
-/// The re-planned day's changes (visits that had started by `now` are never listed: they stay)
-/// and its figures.
+/// The re-planned day's changes (visits under way or done, `fixed`, and those that had started by
+/// `now` are never listed: they stay) and its figures.
 pub fn changes(
     day_start: NaiveDateTime,
     now: NaiveDateTime,
     replan: &Replan,
+    fixed: &[bool],
 ) -> (Vec<ProposedChange>, RepairFigures) {
     let at = |t: Ticks| crate::time::Time::from(day_start + Duration::seconds(t));
     let place = |p: &Option<(String, Ticks)>| {
@@ -144,7 +145,7 @@ pub fn changes(
     };
     let mut out = vec![];
     for c in &replan.changes {
-        if started(&c.before) {
+        if started(&c.before) || fixed.get(c.visit).copied().unwrap_or(false) {
             // A started visit the re-plan could not time (e.g. pinned over a cut shift) stays.
             figures.unplaced -= usize::from(c.kind == ChangeKind::Unplaced);
             figures.kept += 1;

@@ -97,24 +97,47 @@ pub fn replan(
     disruption: &Disruption,
     options: &ReplanOptions,
 ) -> Result<Replan, SolveError> {
-    let affected = affected(current, disruption);
-    let shifts = shifts_after(current, disruption);
+    replan_keeping(current, disruption, options, &[])
+}
+
+/// As [`replan`], with visits that must not move whatever their time (`fixed[i]`: under way or
+/// done, though booked for later; a visit pinned before `options.now` is fixed anyway).
+pub fn replan_keeping(
+    current: &Problem,
+    disruption: &Disruption,
+    options: &ReplanOptions,
+    fixed: &[bool],
+) -> Result<Replan, SolveError> {
+    let fixed = |i: usize| fixed.get(i).copied().unwrap_or(false);
+    let mut affected = affected(current, disruption);
+    for (i, a) in affected.iter_mut().enumerate() {
+        *a &= !fixed(i);
+    }
+    let counted: Vec<bool> = (0..affected.len())
+        .map(|i| affected[i] || current.visits()[i].pinned.is_some())
+        .collect();
+    let shifts = shifts_after(current, disruption, &fixed);
     let per_stage = SolveOptions {
         time_limit: (options.solve.time_limit / 3).max(std::time::Duration::from_millis(100)),
         ..options.solve.clone()
     };
     let mut best: Option<(u8, Problem, Solution)> = None;
     for stage in 1..=3u8 {
-        let problem = stage_problem(current, &shifts, disruption, &affected, stage, options)
-            .map_err(|e| SolveError::Engine(e.to_string()))?;
+        let problem = stage_problem(
+            current, &shifts, disruption, &affected, &fixed, stage, options,
+        )
+        .map_err(|e| SolveError::Engine(e.to_string()))?;
         let solution = solve(&problem, &per_stage)?;
+        // What the day had booked and what the event names decide: a requested visit the day had
+        // left out anyway is no reason to move the rest of the day.
+        let placed = kept_priority(&solution, current, &counted);
         let better = best
             .as_ref()
-            .is_none_or(|(_, _, b)| solution.figures.placed_priority > b.figures.placed_priority);
+            .is_none_or(|(_, _, b)| placed > kept_priority(b, current, &counted));
         let done = solution
             .unplaced
             .iter()
-            .all(|u| reasons::unplaceable_alone(&problem, u.visit).is_some());
+            .all(|u| !counted[u.visit] || reasons::unplaceable_alone(&problem, u.visit).is_some());
         if better {
             best = Some((stage, problem, solution));
         }
@@ -131,6 +154,17 @@ pub fn replan(
         figures,
         stage,
     })
+}
+
+/// The priority placed of the visits that count: booked, or named by the event.
+fn kept_priority(solution: &Solution, current: &Problem, counted: &[bool]) -> u64 {
+    solution
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter(|s| counted[s.visit])
+        .map(|s| u64::from(current.visits()[s.visit].priority))
+        .sum()
 }
 
 /// The visits the event frees in the first stage.
@@ -167,13 +201,17 @@ fn affected(current: &Problem, disruption: &Disruption) -> Vec<bool> {
 }
 
 /// The shifts as they stand after the event: an absent clinician's end at `from` (or once their
-/// last kept visit is over and they are back), and shifts that begin after it are gone.
-fn shifts_after(current: &Problem, disruption: &Disruption) -> Vec<ClinicianShift> {
+/// last visit begun before it is over and they are back), and shifts that begin after it are gone.
+fn shifts_after(
+    current: &Problem,
+    disruption: &Disruption,
+    fixed: &dyn Fn(usize) -> bool,
+) -> Vec<ClinicianShift> {
     let Disruption::Absent { clinician_id, from } = disruption else {
         return current.shifts().to_vec();
     };
     let travel = current.travel();
-    current
+    let mut kept = current
         .shifts()
         .iter()
         .enumerate()
@@ -199,7 +237,24 @@ fn shifts_after(current: &Problem, disruption: &Disruption) -> Vec<ClinicianShif
             }
             s
         })
-        .collect()
+        .collect::<Vec<_>>();
+    // A visit done or under way though booked after `from` keeps an exact shift of its own, with
+    // no room for anything else.
+    for (v, visit) in current.visits().iter().enumerate() {
+        let (Some(i), Some(p)) = (current.pinned_shift(v), &visit.pinned) else {
+            continue;
+        };
+        let s = &current.shifts()[i];
+        if s.clinician_id != *clinician_id || p.starts_at < *from || !fixed(v) {
+            continue;
+        }
+        let mut exact = s.clone();
+        exact.shift_id = format!("{}+{}", s.shift_id, visit.id);
+        exact.starts_at = p.starts_at - travel.duration(s.start_place, visit.place);
+        exact.ends_at = p.starts_at + visit.duration + travel.duration(visit.place, s.end_place);
+        kept.push(exact);
+    }
+    kept
 }
 
 /// A far-off window for a free visit whose own window has passed: it then fits no shift.
@@ -211,6 +266,7 @@ fn stage_problem(
     shifts: &[ClinicianShift],
     disruption: &Disruption,
     affected: &[bool],
+    fixed: &dyn Fn(usize) -> bool,
     stage: u8,
     options: &ReplanOptions,
 ) -> Result<Problem, ProblemError> {
@@ -234,7 +290,8 @@ fn stage_problem(
                     v.duration = v.duration.max(until - pin.starts_at);
                 }
             }
-            let started = v.pinned.as_ref().is_some_and(|p| p.starts_at < now);
+            let started = v.pinned.is_some() && fixed(i)
+                || v.pinned.as_ref().is_some_and(|p| p.starts_at < now);
             if started {
                 return v;
             }

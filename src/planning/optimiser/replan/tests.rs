@@ -187,3 +187,24 @@ fn an_overrun_pushes_the_clinicians_next_visit_back_within_its_window() {
     );
     assert_eq!(r.figures.travel_before, Some(600 + 600 + 1200));
 }
+
+#[test]
+fn a_visit_done_though_booked_for_later_stays_with_its_absent_clinician() {
+    let day = Problem::new(
+        vec![shift("a"), shift("b")],
+        vec![
+            visit("done", 1, (8 * H, 16 * H), Some(("a", 11 * H))),
+            visit("later", 1, (8 * H, 16 * H), Some(("a", 13 * H))),
+        ],
+        line(2, 600),
+        0,
+    )
+    .unwrap();
+    let absent = Disruption::Absent {
+        clinician_id: "a".into(),
+        from: 10 * H,
+    };
+    let r = replan_keeping(&day, &absent, &options(10 * H), &[true, false]).unwrap();
+    assert_eq!(kind_of(&r, "done"), ChangeKind::Kept);
+    assert_eq!(place_of(&r, "later").unwrap().0, "b");
+}
