@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { canBook, ensureResidents, serviceName, staffName } from './names.js';
 import { S } from './state.js';
 import { dateNav, defaultDate, legend, loadDay, timeline } from './timeline.js';
+import { plannerButtons, proposalBox } from './planner.js';
 import { cancelVisitDialog, residentLine, scheduleDialog } from './visits.js';
 import { badge, card, vStatusChip } from './widgets.js';
 
@@ -23,7 +24,9 @@ export function viewDay(main) {
       dateNav(S.day.date, setDate),
       h('div', { class: 'toolbar-end' },
         summary,
+        plannerButtons(refreshDay),
         canBook() ? h('a', { href: '#book', class: 'btn btn-primary', on: { click: () => { S.book.date = S.day.date; } } }, `＋ ${t('day.newVisit')}`) : null)),
+    proposalBox(),
     card(t('day.timeline'), legend(), tlBox),
     h('div', { class: 'grid-2' },
       card(t('day.pool'), h('span', { class: 'muted small', text: t('day.poolHint') }), poolBox),

@@ -58,6 +58,11 @@ export function timeline({ date, visits, shifts }, opts = {}) {
       const b = minuteOf(s.ends_at, date);
       if (b <= AXIS_START || a >= AXIS_END) continue;
       track.append(h('div', { class: 'tl-shift', css: { left: pct(a), width: span(a, b) }, title: `${hm(s.starts_at)}–${hm(s.ends_at)}` }));
+      for (const br of s.breaks || []) {
+        const x = minuteOf(br.starts_at, date);
+        const y = minuteOf(br.ends_at, date);
+        track.append(h('div', { class: 'tl-break', css: { left: pct(x), width: span(x, y) }, title: `${t('day.break')} ${hm(br.starts_at)}–${hm(br.ends_at)}` }));
+      }
     }
     if (!own.length) track.append(h('div', { class: 'tl-noshift', text: t('day.offShift') }));
     track.append(h('div', { class: 'tl-grid', 'aria-hidden': 'true' }));
@@ -72,12 +77,13 @@ export function timeline({ date, visits, shifts }, opts = {}) {
       const label = `${residentName(v.resident_id)}${flags} · ${serviceName(v.service_type)} · ${hm(v.starts_at)}–${hm(v.ends_at)} · ${tOr(`vstatus.${v.status}`, v.status)}${v.priority === 'urgent' ? ` · ${t('vprio.urgent')}` : ''}`;
       track.append(h('button', {
         type: 'button',
-        class: ['tl-block', `vs-${v.status}`, v.priority === 'urgent' && 'is-urgent', v.location_exception && 'is-exception', fresh === v.id && 'is-new'],
+        class: ['tl-block', `vs-${v.status}`, v.priority === 'urgent' && 'is-urgent', v.location_exception && 'is-exception', fresh === v.id && 'is-new',
+          opts.marked && opts.marked.has(v.id) && 'is-changed'],
         css: { left: pct(a), width: span(a, b) },
         data: { visitId: v.id, clinicianId: v.clinician_id },
         title: label,
         'aria-label': label,
-        on: { click: () => visitDialog(v) },
+        on: { click: () => (opts.marked ? null : visitDialog(v)) },
       },
       h('span', { class: 'tl-res', text: residentName(v.resident_id) }),
       h('span', { class: 'tl-svc', text: serviceName(v.service_type) })));

@@ -792,6 +792,52 @@ await step('(g) families: the clinic gives a family login, the family rates a vi
   await shot(sched, '23-care-voice');
 });
 
+await step('(h) the planner: the day and the week are planned beside the timeline, and a clinician\'s absence is repaired and applied', async () => {
+  const token = await tokenFor('sched01'); // a fresh one: access tokens live a minute here
+  await sched.click('.nav-link[data-view="day"]');
+  await setDayDate(sched, DAY);
+  // Plan the day: the proposal shows as a second timeline with its figures; nothing is booked yet.
+  await sched.click('#plan-day');
+  await sched.locator('#plan-result[data-mode="day"]').waitFor({ timeout: 30_000 });
+  assert.match(await sched.locator('#plan-figures').innerText(), /可安排 \d+ 次，未能安排 \d+ 次，路程共 \d+ 分钟/);
+  assert.ok(await sched.locator('#plan-result .timeline').count(), 'the proposed day is drawn');
+  await shot(sched, '24-plan-day');
+  // The week: a table of each clinician's visits per day.
+  await sched.click('#plan-week');
+  await sched.locator('#plan-week-table').waitFor({ timeout: 60_000 });
+  const run = await sched.locator('#plan-result').getAttribute('data-run-id');
+  const week = await call(token, 'GET', `/planning/runs/${run}`);
+  assert.equal(week.mode, 'week');
+  const cells = await sched.locator('#plan-week-table tbody td[data-date]').allInnerTexts();
+  const shown = cells.map((c) => Number((c.match(/^(\d+) 次/) || [0, 0])[1])).reduce((a, b) => a + b, 0);
+  assert.equal(shown, week.proposal.routes.filter((r) => clinicians.some((c) => c.id === r.clinician_id)).reduce((a, r) => a + r.stops.length, 0), 'the table counts the proposal');
+  await shot(sched, '25-plan-week');
+  // A clinician with visits that day calls in sick from 08:00: the repair moves their visits.
+  const day = (await call(token, 'GET', `/visits?date=${DAY}&status=scheduled&limit=500`)).items;
+  const counts = new Map();
+  for (const v of day) counts.set(v.clinician_id, (counts.get(v.clinician_id) || 0) + 1);
+  const [absent] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  await sched.click('#repair-absent');
+  const dlg = sched.locator('.dialog');
+  await dlg.locator('select[name="clinician_id"]').selectOption(absent);
+  await dlg.locator('button[data-role="confirm"]').click();
+  await sched.locator('#plan-result[data-mode="repair"]').waitFor({ timeout: 30_000 });
+  assert.match(await sched.locator('#plan-figures').innerText(), /第 [123] 级调整：不变 \d+，改时间 \d+，换人 \d+/);
+  const repair = await call(token, 'GET', `/planning/runs/${await sched.locator('#plan-result').getAttribute('data-run-id')}`);
+  assert.equal(await sched.locator('.plan-changes tbody tr').count(), repair.proposal.changes.length, 'one row per change');
+  assert.ok(repair.proposal.changes.length >= counts.get(absent), 'each of the absent clinician\'s visits is a change');
+  assert.equal(await sched.locator('#plan-result .tl-block.is-changed').count(),
+    repair.proposal.changes.filter((c) => c.after).length, 'the changes are marked on the proposed day');
+  await shot(sched, '26-plan-repair');
+  await sched.click('#plan-apply');
+  await sched.locator('.toast', { hasText: '已按方案安排' }).waitFor({ timeout: WAIT });
+  const left = (await call(token, 'GET', `/visits?date=${DAY}&status=scheduled&clinician_id=${absent}&limit=500`)).items;
+  const unplaced = repair.proposal.changes.filter((c) => c.change === 'unplaced').map((c) => c.visit_id);
+  assert.deepEqual(left.map((v) => v.id).sort(), unplaced.sort(), 'the absent clinician keeps only what could not be placed');
+  await sched.locator('#plan-result').waitFor({ state: 'detached', timeout: WAIT });
+  await shot(sched, '27-plan-applied');
+});
+
 await step('(e) the English switch shows English labels and is remembered', async () => {
   await sched.click('.nav-link[data-view="day"]');
   await sched.click('#lang-toggle');
