@@ -41,8 +41,8 @@ echo
 python3 - "$out" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-cols = ["kept", "moved", "reassigned", "unplaced", "added", "shifted_over_30min", "started_changed"]
-head = f"{'scenario':<9}{'how':<9}" + "".join(f"{c.replace('shifted_over_30min', '>30min').replace('started_changed', 'started!'):>11}" for c in cols) \
+cols = ["kept", "moved", "reassigned", "unplaced", "added", "urgent_placed", "shifted_over_30min", "started_changed"]
+head = f"{'scenario':<9}{'how':<9}" + "".join(f"{c.replace('shifted_over_30min', '>30min').replace('started_changed', 'started!').replace('urgent_placed', 'urgent in'):>11}" for c in cols) \
     + f"{'+travel min':>12}{'s mean':>8}{'s max':>7}"
 print(head)
 print("-" * len(head))
@@ -53,5 +53,8 @@ for r in rows:
         t = r[how]
         print(f"{r['summary']:<9}{how:<9}" + "".join(f"{t[c]:>11}" for c in cols)
               + f"{t['added_travel_minutes']:>12.1f}{t['seconds_mean']:>8.2f}{t['seconds_max']:>7.2f}")
+for r in rows:
+    if "summary" in r and r["repair"].get("stages"):
+        print(f"{r['summary']}: repairs ending in stage 1, 2, 3: {r['repair']['stages']}")
 print(f"({rows[-1]['clinics']} clinics per scenario; counts are over all clinics; 'started!' must be 0)")
 PY

@@ -53,6 +53,9 @@ struct Outcome {
     shifted_over_30min: usize,
     /// Visits under way or done at 10:00 whose place changed (must be 0).
     started_changed: usize,
+    /// Of the visits the event named (the urgent ones), how many are placed now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    urgent_placed: Option<usize>,
     travel_before_minutes: f64,
     travel_after_minutes: f64,
     added_travel_minutes: f64,
@@ -100,6 +103,10 @@ struct Total {
     added: usize,
     shifted_over_30min: usize,
     started_changed: usize,
+    urgent_placed: usize,
+    /// Repairs that ended in stage 1, 2 and 3.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stages: Option<[usize; 3]>,
     added_travel_minutes: f64,
     seconds_mean: f64,
     seconds_max: f64,
@@ -114,6 +121,10 @@ impl Total {
         self.added += o.added;
         self.shifted_over_30min += o.shifted_over_30min;
         self.started_changed += o.started_changed;
+        self.urgent_placed += o.urgent_placed.unwrap_or(0);
+        if let Some(stage) = o.stage {
+            self.stages.get_or_insert([0; 3])[usize::from(stage.clamp(1, 3)) - 1] += 1;
+        }
         self.added_travel_minutes += o.added_travel_minutes;
         self.seconds_mean += o.seconds;
         self.seconds_max = self.seconds_max.max(o.seconds);
@@ -144,7 +155,7 @@ pub fn run(days: &[ClinicDay], params: &Params) -> Result<(), String> {
         tolerance: TOLERANCE,
         change_weight: CHANGE_WEIGHT,
     };
-    let mut rng = StdRng::seed_from_u64(params.seed ^ 0x5eed_0f_1e);
+    let mut rng = StdRng::seed_from_u64(params.seed ^ 0x5eed_0f1e);
     let mut totals = [(0, Total::default(), Total::default()), Default::default()];
     for day in days {
         let plan = solve(&day.problem, &solve_options).map_err(|e| e.to_string())?;
@@ -312,6 +323,7 @@ fn compare(
     let seconds = started.elapsed().as_secs_f64();
     let mut repair = outcome(current, &repaired.solution, &repaired.figures, seconds);
     repair.stage = Some(repaired.stage);
+    repair.urgent_placed = urgent_placed(event, &repaired.solution);
 
     let started = Instant::now();
     let problem = from_scratch(current, event).map_err(|e| e.to_string())?;
@@ -319,7 +331,8 @@ fn compare(
     let seconds = started.elapsed().as_secs_f64();
     let (_, mut figures) = diff(current, &solution, event, TOLERANCE);
     figures.travel_before = booked_travel(current);
-    let scratch = outcome(current, &solution, &figures, seconds);
+    let mut scratch = outcome(current, &solution, &figures, seconds);
+    scratch.urgent_placed = urgent_placed(event, &solution);
     Ok((repair, scratch))
 }
 
@@ -333,12 +346,26 @@ fn outcome(current: &Problem, solution: &Solution, f: &ReplanFigures, seconds: f
         added: f.added,
         shifted_over_30min: f.shifted_over_tolerance,
         started_changed: started_changed(current, solution),
+        urgent_placed: None,
         travel_before_minutes: round(before as f64 / 60.0, 1),
         travel_after_minutes: round(f.travel_after as f64 / 60.0, 1),
         added_travel_minutes: round((f.travel_after - before) as f64 / 60.0, 1),
         seconds: round(seconds, 3),
         stage: None,
     }
+}
+
+fn urgent_placed(event: &Disruption, solution: &Solution) -> Option<usize> {
+    let Disruption::Insert { visits } = event else {
+        return None;
+    };
+    let placed = solution
+        .routes
+        .iter()
+        .flat_map(|r| r.stops.iter())
+        .filter(|s| visits.contains(&s.visit))
+        .count();
+    Some(placed)
 }
 
 /// Visits booked to start before 10:00 that are not exactly where they were.

@@ -114,10 +114,10 @@ fn generate(params: &Params) -> Result<(Instance, Problem), String> {
     let last = params.days - 1;
     let mut shifts_out = vec![];
     let mut shifts = vec![];
-    for day in 0..params.days {
+    for (day, name) in DAY_NAMES.iter().enumerate().take(params.days) {
         for c in 1..=params.clinicians {
             for (half, from, to) in SHIFTS {
-                let id = format!("C{c}-{}-{half}", DAY_NAMES[day]);
+                let id = format!("C{c}-{name}-{half}");
                 let (start, end) = (day as Ticks * DAY + from, day as Ticks * DAY + to);
                 shifts.push(ClinicianShift {
                     clinician_id: format!("C{c}"),
