@@ -140,6 +140,16 @@ enum Command {
         /// Write the instance as JSON for the peers and the checker.
         #[arg(long)]
         export: Option<PathBuf>,
+        /// Diagnosis: the search's population size (mu), offspring per generation (lambda),
+        /// random starting plans and granular neighbours, instead of its defaults.
+        #[arg(long)]
+        hgs_mu: Option<usize>,
+        #[arg(long)]
+        hgs_lambda: Option<usize>,
+        #[arg(long)]
+        hgs_initial: Option<usize>,
+        #[arg(long)]
+        hgs_granular: Option<usize>,
     },
     /// Time the care-programme engine over a generated district year; print one JSON line.
     Programmes {
@@ -248,7 +258,17 @@ fn main() -> ExitCode {
             days,
             time_limit,
             export,
+            hgs_mu,
+            hgs_lambda,
+            hgs_initial,
+            hgs_granular,
         } => options(time_limit, seed, None).and_then(|o| {
+            let mut hgs = Hgs::default();
+            let p = &mut hgs.params;
+            p.mu = hgs_mu.unwrap_or(p.mu);
+            p.lambda = hgs_lambda.unwrap_or(p.lambda);
+            p.initial = hgs_initial.unwrap_or(p.initial);
+            p.granular = hgs_granular.unwrap_or(p.granular);
             week::run(
                 &week::Params {
                     seed,
@@ -256,6 +276,7 @@ fn main() -> ExitCode {
                     visits,
                     days,
                 },
+                &hgs,
                 &o,
                 export.as_deref(),
             )

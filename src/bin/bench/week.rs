@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use carelink::network::model::Location;
 use carelink::planning::optimiser::{
-    solve, ClinicianShift, Problem, SolveOptions, Ticks, TravelMatrix, Visit, Window,
+    solve_with, ClinicianShift, Hgs, Problem, SolveOptions, Ticks, TravelMatrix, Visit, Window,
 };
 use carelink::planning::travel::GreatCircle;
 
@@ -222,7 +222,13 @@ fn generate(params: &Params) -> Result<(Instance, Problem), String> {
     Ok((instance, problem))
 }
 
-pub fn run(params: &Params, options: &SolveOptions, export: Option<&Path>) -> Result<(), String> {
+/// Plans the week with `hgs` (the default search unless diagnosis flags changed its settings).
+pub fn run(
+    params: &Params,
+    hgs: &Hgs,
+    options: &SolveOptions,
+    export: Option<&Path>,
+) -> Result<(), String> {
     let (instance, problem) = generate(params)?;
     if let Some(path) = export {
         let text = serde_json::to_string(&instance).map_err(|e| e.to_string())?;
@@ -230,7 +236,7 @@ pub fn run(params: &Params, options: &SolveOptions, export: Option<&Path>) -> Re
         eprintln!("instance written to {}", path.display());
     }
     let (started, cpu_before) = (Instant::now(), super::cpu_seconds());
-    let solution = solve(&problem, options).map_err(|e| e.to_string())?;
+    let solution = solve_with(hgs, &problem, options).map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
     let cpu = super::cpu_seconds()
         .zip(cpu_before)
