@@ -51,8 +51,13 @@ for r in rows:
         continue
     for how in ("repair", "scratch"):
         t = r[how]
-        print(f"{r['summary']:<9}{how:<9}" + "".join(f"{t[c]:>11}" for c in cols)
+        cells = ["-" if c == "urgent_placed" and r["summary"] != "urgent" else t[c] for c in cols]
+        print(f"{r['summary']:<9}{how:<9}" + "".join(f"{v:>11}" for v in cells)
               + f"{t['added_travel_minutes']:>12.1f}{t['seconds_mean']:>8.2f}{t['seconds_max']:>7.2f}")
+for r in rows:
+    if "summary" in r:
+        for how in ("repair", "scratch"):
+            print(f"{r['summary']} {how}: unplaced because {r[how]['unplaced_reasons']}")
 for r in rows:
     if "summary" in r and r["repair"].get("stages"):
         print(f"{r['summary']}: repairs ending in stage 1, 2, 3: {r['repair']['stages']}")

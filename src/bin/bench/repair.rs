@@ -10,6 +10,7 @@
 //! 10:00 (no preference for its booked clinician), the absent clinician's shift ends at 10:00 (or
 //! once back from the visit under way), solved with `solve`. Both are counted against the day as
 //! booked with `replan::diff`.
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
@@ -18,7 +19,7 @@ use serde::Serialize;
 
 use carelink::planning::optimiser::district::ClinicDay;
 use carelink::planning::optimiser::replan::{
-    booked_travel, diff, replan, Disruption, ReplanFigures, ReplanOptions,
+    booked_travel, diff, replan, Change, ChangeKind, Disruption, ReplanFigures, ReplanOptions,
 };
 use carelink::planning::optimiser::{
     solve, ClinicianShift, Pin, Problem, Solution, SolveOptions, Ticks, Visit, Window,
@@ -48,6 +49,8 @@ struct Outcome {
     moved: usize,
     reassigned: usize,
     unplaced: usize,
+    /// Why those were left out (the plan's own reasons).
+    unplaced_reasons: BTreeMap<&'static str, usize>,
     /// Not booked before, placed now (the urgent visits, and any left out of the booked day).
     added: usize,
     shifted_over_30min: usize,
@@ -100,6 +103,7 @@ struct Total {
     moved: usize,
     reassigned: usize,
     unplaced: usize,
+    unplaced_reasons: BTreeMap<&'static str, usize>,
     added: usize,
     shifted_over_30min: usize,
     started_changed: usize,
@@ -118,6 +122,9 @@ impl Total {
         self.moved += o.moved;
         self.reassigned += o.reassigned;
         self.unplaced += o.unplaced;
+        for (reason, n) in &o.unplaced_reasons {
+            *self.unplaced_reasons.entry(reason).or_default() += n;
+        }
         self.added += o.added;
         self.shifted_over_30min += o.shifted_over_30min;
         self.started_changed += o.started_changed;
@@ -257,7 +264,7 @@ fn booked_day(
 
 /// The clinician with the most booked visits starting at or after `from`, and that count.
 fn busiest_after(booked: &Problem, from: Ticks) -> Option<(String, usize)> {
-    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for v in booked.visits() {
         if let Some(p) = v.pinned.as_ref().filter(|p| p.starts_at >= from) {
             *counts.entry(p.clinician_id.as_str()).or_default() += 1;
@@ -321,7 +328,13 @@ fn compare(
     let started = Instant::now();
     let repaired = replan(current, event, replan_options).map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
-    let mut repair = outcome(current, &repaired.solution, &repaired.figures, seconds);
+    let mut repair = outcome(
+        current,
+        &repaired.solution,
+        &repaired.changes,
+        &repaired.figures,
+        seconds,
+    );
     repair.stage = Some(repaired.stage);
     repair.urgent_placed = urgent_placed(event, &repaired.solution);
 
@@ -329,20 +342,33 @@ fn compare(
     let problem = from_scratch(current, event).map_err(|e| e.to_string())?;
     let solution = solve(&problem, solve_options).map_err(|e| e.to_string())?;
     let seconds = started.elapsed().as_secs_f64();
-    let (_, mut figures) = diff(current, &solution, event, TOLERANCE);
+    let (changes, mut figures) = diff(current, &solution, event, TOLERANCE);
     figures.travel_before = booked_travel(current);
-    let mut scratch = outcome(current, &solution, &figures, seconds);
+    let mut scratch = outcome(current, &solution, &changes, &figures, seconds);
     scratch.urgent_placed = urgent_placed(event, &solution);
     Ok((repair, scratch))
 }
 
-fn outcome(current: &Problem, solution: &Solution, f: &ReplanFigures, seconds: f64) -> Outcome {
+fn outcome(
+    current: &Problem,
+    solution: &Solution,
+    changes: &[Change],
+    f: &ReplanFigures,
+    seconds: f64,
+) -> Outcome {
     let before = f.travel_before.unwrap_or(0);
+    let mut unplaced_reasons = BTreeMap::new();
+    for c in changes.iter().filter(|c| c.kind == ChangeKind::Unplaced) {
+        if let Some(u) = solution.unplaced.iter().find(|u| u.visit == c.visit) {
+            *unplaced_reasons.entry(u.reason.code()).or_default() += 1;
+        }
+    }
     Outcome {
         kept: f.kept,
         moved: f.moved,
         reassigned: f.reassigned,
         unplaced: f.unplaced,
+        unplaced_reasons,
         added: f.added,
         shifted_over_30min: f.shifted_over_tolerance,
         started_changed: started_changed(current, solution),
