@@ -140,6 +140,9 @@ enum Command {
         /// Write the instance as JSON for the peers and the checker.
         #[arg(long)]
         export: Option<PathBuf>,
+        /// The search's seed, when it should differ from the instance's (`--seed`).
+        #[arg(long)]
+        solver_seed: Option<u64>,
         /// Diagnosis: the search's population size (mu), offspring per generation (lambda),
         /// random starting plans and granular neighbours, instead of its defaults.
         #[arg(long)]
@@ -258,11 +261,12 @@ fn main() -> ExitCode {
             days,
             time_limit,
             export,
+            solver_seed,
             hgs_mu,
             hgs_lambda,
             hgs_initial,
             hgs_granular,
-        } => options(time_limit, seed, None).and_then(|o| {
+        } => options(time_limit, solver_seed.unwrap_or(seed), None).and_then(|o| {
             let mut hgs = Hgs::default();
             let p = &mut hgs.params;
             p.mu = hgs_mu.unwrap_or(p.mu);

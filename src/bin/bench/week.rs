@@ -261,7 +261,7 @@ pub fn run(
         cpu_seconds: cpu,
         shifts_used: routes.iter().filter(|r| !r.is_empty()).count(),
         routes,
-        seed: params.seed,
+        seed: options.seed,
     };
     println!(
         "{}",
