@@ -17,7 +17,7 @@ while [ $# -gt 0 ]; do
     --time-limit) time_limit="$2"; shift 2 ;;
     --clinics) clinics="$2"; shift 2 ;;
     --cpu) cpu="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done

@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --days) days="$2"; shift 2 ;;
     --no-peers) peers=no; shift ;;
     --cpu) cpu="$2"; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
