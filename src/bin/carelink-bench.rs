@@ -4,6 +4,9 @@
 //! output as one JSON line each; everything else goes to standard error. `programmes` times the
 //! care-programme engine over a generated district year (bench/programmes.rs). `generate` writes
 //! Solomon-format instances of any size in the Gehring & Homberger shape (bench/generate.rs).
+//! `repair` repairs booked district days after an absence or urgent visits, beside a re-plan from
+//! scratch (bench/repair.rs); `week` plans a generated clinic week and exports it for the peers
+//! (bench/week.rs).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +20,10 @@ mod district_year;
 mod generate;
 #[path = "bench/programmes.rs"]
 mod programmes;
+#[path = "bench/repair.rs"]
+mod repair;
+#[path = "bench/week.rs"]
+mod week;
 
 use carelink::network::model::Location;
 use carelink::planning::optimiser::district::{self, DistrictParams};
@@ -96,6 +103,57 @@ enum Command {
         /// Where to write it.
         out: PathBuf,
     },
+    /// Repair each clinic's booked day after an absence or urgent visits, beside a re-plan from
+    /// scratch; one JSON line per clinic and scenario, then one per scenario.
+    Repair {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Seconds for one repair and for one re-plan from scratch (and to plan the booked day).
+        #[arg(long, default_value_t = 2.0)]
+        time_limit: f64,
+        /// The first K clinics of the district day (all 22 by default).
+        #[arg(long, default_value_t = 22)]
+        clinics: usize,
+        #[arg(long, default_value_t = 5)]
+        clinicians_per_clinic: usize,
+        /// Visits of the whole district day (as district-day), shared between all its clinics.
+        #[arg(long, default_value_t = 900)]
+        visits: usize,
+        /// Urgent visits inserted in the second scenario.
+        #[arg(long, default_value_t = 3)]
+        urgent: usize,
+        #[arg(long, default_value = "config/seed/network.json")]
+        network: PathBuf,
+    },
+    /// Plan a generated clinic week (split days, multi-day windows); print one JSON line.
+    Week {
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 5)]
+        clinicians: usize,
+        #[arg(long, default_value_t = 150)]
+        visits: usize,
+        #[arg(long, default_value_t = 5)]
+        days: usize,
+        #[arg(long, default_value_t = 30.0)]
+        time_limit: f64,
+        /// Write the instance as JSON for the peers and the checker.
+        #[arg(long)]
+        export: Option<PathBuf>,
+        /// The search's seed, when it should differ from the instance's (`--seed`).
+        #[arg(long)]
+        solver_seed: Option<u64>,
+        /// Diagnosis: the search's population size (mu), offspring per generation (lambda),
+        /// random starting plans and granular neighbours, instead of its defaults.
+        #[arg(long)]
+        hgs_mu: Option<usize>,
+        #[arg(long)]
+        hgs_lambda: Option<usize>,
+        #[arg(long)]
+        hgs_initial: Option<usize>,
+        #[arg(long)]
+        hgs_granular: Option<usize>,
+    },
     /// Time the care-programme engine over a generated district year; print one JSON line.
     Programmes {
         #[arg(long, default_value_t = 20_000)]
@@ -168,6 +226,65 @@ fn main() -> ExitCode {
             },
             &out,
         ),
+        Command::Repair {
+            seed,
+            time_limit,
+            clinics,
+            clinicians_per_clinic,
+            visits,
+            urgent,
+            network,
+        } => options(time_limit, seed, None).and_then(|o| {
+            let params = DistrictParams {
+                seed,
+                clinicians_per_clinic,
+                visits,
+                continuity_weight: 10 * 60,
+            };
+            let days = district_days(&params, &network)?;
+            if clinics == 0 || clinics > days.len() {
+                return Err(format!("--clinics: between 1 and {}", days.len()));
+            }
+            repair::run(
+                &days[..clinics],
+                &repair::Params {
+                    seed,
+                    time_limit: o.time_limit,
+                    urgent,
+                },
+            )
+        }),
+        Command::Week {
+            seed,
+            clinicians,
+            visits,
+            days,
+            time_limit,
+            export,
+            solver_seed,
+            hgs_mu,
+            hgs_lambda,
+            hgs_initial,
+            hgs_granular,
+        } => options(time_limit, solver_seed.unwrap_or(seed), None).and_then(|o| {
+            let mut hgs = Hgs::default();
+            let p = &mut hgs.params;
+            p.mu = hgs_mu.unwrap_or(p.mu);
+            p.lambda = hgs_lambda.unwrap_or(p.lambda);
+            p.initial = hgs_initial.unwrap_or(p.initial);
+            p.granular = hgs_granular.unwrap_or(p.granular);
+            week::run(
+                &week::Params {
+                    seed,
+                    clinicians,
+                    visits,
+                    days,
+                },
+                &hgs,
+                &o,
+                export.as_deref(),
+            )
+        }),
         Command::Programmes {
             residents,
             seed,
@@ -407,6 +524,20 @@ struct DistrictLine {
     continuity_missed: usize,
     seed: u64,
     search: &'static str,
+}
+
+/// Every clinic's generated day of the district, as `district-day` plans it.
+fn district_days(
+    params: &DistrictParams,
+    network: &Path,
+) -> Result<Vec<district::ClinicDay>, String> {
+    let clinics = read_clinics(network)?;
+    let travel = GreatCircle {
+        road_factor: 1.4,
+        speed_kmh: 20.0,
+        minimum_minutes: 3,
+    };
+    district::generate(&clinics, params, &travel).map_err(|e| e.to_string())
 }
 
 fn read_clinics(path: &Path) -> Result<Vec<(String, Location)>, String> {
