@@ -19,10 +19,10 @@ use serde::Serialize;
 
 use carelink::planning::optimiser::district::ClinicDay;
 use carelink::planning::optimiser::replan::{
-    booked_travel, diff, replan, Change, ChangeKind, Disruption, ReplanFigures, ReplanOptions,
+    self, booked_travel, diff, replan, Change, ChangeKind, Disruption, ReplanFigures, ReplanOptions,
 };
 use carelink::planning::optimiser::{
-    solve, ClinicianShift, Pin, Problem, Solution, SolveOptions, Ticks, Visit, Window,
+    solve, Pin, Problem, Solution, SolveOptions, Ticks, Visit, Window,
 };
 
 /// The event happens, and the repair is asked for, at 10:00.
@@ -417,7 +417,7 @@ fn started_changed(current: &Problem, solution: &Solution) -> usize {
 /// The same situation re-planned from scratch at 10:00: what has started stays pinned, every other
 /// visit is free in its own window from 10:00 on (with the resident's own preference, as in a
 /// planning run, but none for the clinician it was booked with), and an absent clinician's shifts
-/// end at 10:00, or once back from a visit under way (as `replan` cuts them).
+/// end at 10:00, or once back from a visit under way (with `replan::shifts_after`, the very cut the repair makes).
 fn from_scratch(
     current: &Problem,
     event: &Disruption,
@@ -431,65 +431,14 @@ fn from_scratch(
                 return v;
             }
             v.pinned = None;
-            v.window = not_before(v.window, NOW);
+            v.window = replan::not_before(v.window, NOW);
             v
         })
         .collect();
     Problem::new(
-        shifts_after(current, event),
+        replan::shifts_after(current, event, &|_| false),
         visits,
         current.travel().clone(),
         current.continuity_weight(),
     )
-}
-
-/// A window that has passed: placed in no shift.
-const PASSED: Ticks = 400 * 24 * 3600;
-
-fn not_before(w: Window, at: Ticks) -> Window {
-    if w.latest_start < at {
-        return Window {
-            earliest_start: PASSED,
-            latest_start: PASSED,
-        };
-    }
-    Window {
-        earliest_start: w.earliest_start.max(at),
-        latest_start: w.latest_start,
-    }
-}
-
-/// The shifts after the event, as `replan` makes them: an absent clinician's shifts that begin
-/// from then on are gone, and the one under way ends at `from` or once back from the last visit
-/// that started before it.
-fn shifts_after(current: &Problem, event: &Disruption) -> Vec<ClinicianShift> {
-    let Disruption::Absent { clinician_id, from } = event else {
-        return current.shifts().to_vec();
-    };
-    let travel = current.travel();
-    current
-        .shifts()
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.clinician_id != *clinician_id || s.starts_at < *from)
-        .map(|(i, s)| {
-            let mut s = s.clone();
-            if s.clinician_id == *clinician_id && s.ends_at > *from {
-                let back = current
-                    .visits()
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(v, visit)| {
-                        let p = visit.pinned.as_ref()?;
-                        (current.pinned_shift(v) == Some(i) && p.starts_at < *from).then(|| {
-                            p.starts_at + visit.duration + travel.duration(visit.place, s.end_place)
-                        })
-                    })
-                    .max()
-                    .unwrap_or(*from);
-                s.ends_at = back.max(*from).min(s.ends_at);
-            }
-            s
-        })
-        .collect()
 }

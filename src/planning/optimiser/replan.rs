@@ -202,7 +202,7 @@ fn affected(current: &Problem, disruption: &Disruption) -> Vec<bool> {
 
 /// The shifts as they stand after the event: an absent clinician's end at `from` (or once their
 /// last visit begun before it is over and they are back), and shifts that begin after it are gone.
-fn shifts_after(
+pub fn shifts_after(
     current: &Problem,
     disruption: &Disruption,
     fixed: &dyn Fn(usize) -> bool,
@@ -339,7 +339,8 @@ fn near(own: Window, booked: Ticks, tolerance: Ticks) -> Window {
     }
 }
 
-fn not_before(w: Window, at: Ticks) -> Window {
+/// A free visit's window from `at` on (a window already passed fits no shift).
+pub fn not_before(w: Window, at: Ticks) -> Window {
     if w.latest_start < at {
         return Window {
             earliest_start: PASSED,
