@@ -159,9 +159,9 @@ pub fn start(
         span.from,
         span.to,
         clinic.location(),
-        &shifts,
-        &visits,
+        (&shifts, &visits),
         ctx.travel,
+        span.mode == "week",
     )
     .map_err(|e| AppError::invalid("date", e.to_string()))?;
     let (repair, params) = match &span.repair {

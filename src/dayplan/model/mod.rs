@@ -45,20 +45,22 @@ pub struct VisitIn {
 pub const CONTINUITY_MINUTES: i64 = 10;
 
 /// Builds the optimiser's problem; times are seconds from `day_start` (UTC of local midnight of
-/// the first day), and no visit starts at or after `horizon` (the end of the day or week).
+/// the first day), and no visit starts at or after `horizon` (the end of the day or week). With
+/// `spread` (a week), no shift takes more than its fair share of the service time with a margin
+/// (`opt::spread`), so the load spreads over the days.
 pub fn problem(
     day_start: NaiveDateTime,
     horizon: NaiveDateTime,
     clinic: Location,
-    shifts: &[ShiftIn],
-    visits: &[VisitIn],
+    (shifts, visits): (&[ShiftIn], &[VisitIn]),
     travel: &dyn TravelModel,
+    spread: bool,
 ) -> Result<Problem, opt::ProblemError> {
     let ticks = |t: NaiveDateTime| (t - day_start).num_seconds() as Ticks;
     let mut places = vec![clinic];
     places.extend(visits.iter().map(|v| v.location));
     let matrix = TravelMatrix::from_travel_model(&places, travel);
-    let shifts = shifts
+    let mut shifts: Vec<opt::ClinicianShift> = shifts
         .iter()
         .map(|s| opt::ClinicianShift {
             clinician_id: s.clinician_id.clone(),
@@ -71,7 +73,7 @@ pub fn problem(
             capacity: None,
         })
         .collect();
-    let visits = visits
+    let mut visits: Vec<opt::Visit> = visits
         .iter()
         .enumerate()
         .map(|(i, v)| {
@@ -91,6 +93,9 @@ pub fn problem(
             visit
         })
         .collect();
+    if spread {
+        opt::spread::spread(&mut shifts, &mut visits, opt::spread::MARGIN);
+    }
     Problem::new(shifts, visits, matrix, CONTINUITY_MINUTES * 60)
 }
 

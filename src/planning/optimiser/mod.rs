@@ -21,6 +21,7 @@ pub mod replan;
 pub mod schedule;
 pub mod solomon;
 pub mod solution;
+pub mod spread;
 #[cfg(feature = "vrp-core")]
 mod vrp;
 
