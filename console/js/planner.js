@@ -74,7 +74,7 @@ async function start(body, refresh) {
   if (!box) return;
   clear(box).append(card(t('plan.title'), null, h('p', { class: 'empty loading', id: 'plan-running', text: t('plan.running') })));
   try {
-    let run = await api('/planning/runs', { method: 'POST', body: { clinic_id: S.me.organization_id, time_limit_seconds: body.week_of ? 20 : 5, ...body } });
+    let run = await api('/planning/runs', { method: 'POST', body: { clinic_id: S.me.organization_id, ...(body.mode ? {} : { time_limit_seconds: body.week_of ? 20 : 5 }), ...body } });
     for (let i = 0; i < 120 && run.status === 'running'; i += 1) {
       await new Promise((r) => { setTimeout(r, 500); });
       run = await api(`/planning/runs/${run.id}`);

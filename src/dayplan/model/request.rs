@@ -49,8 +49,9 @@ pub struct NewRun {
     pub from: Option<crate::time::Start>,
     /// `overrun`: when the visit will now end.
     pub until: Option<crate::time::End>,
-    /// 1 to 60 seconds (default 5): the most the search may take. It stops sooner once it has
-    /// stopped finding better plans, which for a clinic's usual day is within a second.
+    /// 1 to 60 seconds (default 5; a repair 1, shared by its stages): the most the search may
+    /// take. It stops sooner once it has stopped finding better plans, which for a clinic's usual
+    /// day is within a second.
     #[schema(minimum = 1, maximum = 60, default = 5)]
     pub time_limit_seconds: Option<u64>,
     /// The search's random seed (default 1): the same seed on the same day plans alike.
@@ -93,11 +94,15 @@ impl NewRun {
                 message: message.into(),
             })
         };
-        let limit = self.time_limit_seconds.unwrap_or(5);
+        let repair = self.mode == Some(RunMode::Repair);
+        // A repair answers while the scheduler waits: its default budget is a second (its stages
+        // share it; each usually stops sooner, once its search stalls).
+        let limit = self
+            .time_limit_seconds
+            .unwrap_or(if repair { 1 } else { 5 });
         if !(1..=MAX_SECONDS).contains(&limit) {
             bad("time_limit_seconds", &format!("must be 1 to {MAX_SECONDS}"));
         }
-        let repair = self.mode == Some(RunMode::Repair);
         let scope = if repair {
             if self.week_of.is_some() {
                 bad("week_of", "is only for mode plan");
@@ -220,7 +225,7 @@ mod tests {
             serde_json::json!({"clinic_id": "c", "mode": "repair", "reason": "urgent_visit", "visit_id": "v"}),
         );
         assert!(
-            matches!(urgent.check(), Ok((Scope::Repair(r), 5)) if r.visit_id.as_deref() == Some("v"))
+            matches!(urgent.check(), Ok((Scope::Repair(r), 1)) if r.visit_id.as_deref() == Some("v"))
         );
     }
 }
