@@ -61,7 +61,7 @@ impl Search for Hgs {
             .checked_add(options.time_limit)
             .or_else(|| now.checked_add(Duration::from_secs(365 * 24 * 3600)))
             .unwrap_or(now);
-        let params = self.params.sized(candidates.len());
+        let params = self.params.sized(candidates.len(), problem.shifts().len());
         let data = Data::new(problem, candidates, params.granular);
         let mut run = Run::new(&data, &params, options, deadline);
         let (best, fallback) = run.solve();

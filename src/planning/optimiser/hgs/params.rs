@@ -52,7 +52,14 @@ impl Params {
     /// one, at equal offspring, 25/40 against a smaller one: 4,436.1 against 4,430.4 (12/20) at
     /// 200 clients and 3,000 offspring, 10,296.4 against 10,167.9 (12/20) at 400 and 1,400,
     /// and 34,145.2 against 33,817.7 (10/20) at 1,000 and 900.
-    pub fn sized(&self, n: usize) -> Params {
+    ///
+    /// With short routes (`shifts` at least a third of `n`: a clinic's week with a lunch break has
+    /// 50 shift parts for 150 visits) an offspring costs more, since a client may try every empty
+    /// shift: there a smaller population, fewer starting plans and 20 neighbours turn over
+    /// enough. On the generated clinic weeks of bench/week.sh at 30 s (bench/README.md) the
+    /// defaults ended about 1 % above PyVRP and these settings about 1 % below it; Solomon's
+    /// instances (25 vehicles for 100 clients) and the district's days do not qualify.
+    pub fn sized(&self, n: usize, shifts: usize) -> Params {
         let mut p = self.clone();
         if n > SIZED_FROM {
             let shrink =
@@ -60,9 +67,18 @@ impl Params {
             p.mu = shrink(self.mu, 10);
             p.lambda = shrink(self.lambda, 20);
         }
+        if n > 0 && shifts * SHORT_ROUTES >= n {
+            p.initial = p.initial.min(20);
+            p.mu = p.mu.min(10);
+            p.lambda = p.lambda.min(20);
+            p.granular = p.granular.min(20);
+        }
         p
     }
 }
+
+/// Routes are short when there are at most this many clients per shift.
+const SHORT_ROUTES: usize = 3;
 
 /// Up to this many clients (Solomon's instances) the settings are used as given.
 const SIZED_FROM: usize = 100;
