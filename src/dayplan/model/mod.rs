@@ -263,4 +263,75 @@ mod tests {
             at("2026-11-29 08:00:00")
         ));
     }
+
+    #[test]
+    fn a_week_plan_gives_each_visit_a_day_and_never_runs_past_a_shift() {
+        use crate::planning::optimiser::{solve, SolveOptions};
+        use crate::planning::travel::GreatCircle;
+        let monday = at("2026-12-06 16:00:00"); // Monday 00:00 in Kunming, as stored (UTC)
+        let day = |d: i64, h: i64| monday + Duration::days(d) + Duration::hours(h);
+        let travel = GreatCircle {
+            road_factor: 1.4,
+            speed_kmh: 20.0,
+            minimum_minutes: 3,
+        };
+        let clinic = Location {
+            lat: 25.05,
+            lon: 102.70,
+        };
+        // Two nurses, mornings 08:00-10:00 on three days, split by a break at 09:00.
+        let mut shifts = vec![];
+        for c in ["a", "b"] {
+            for d in 0..3 {
+                for (n, (from, to)) in [(8, 9), (9, 10)].into_iter().enumerate() {
+                    shifts.push(ShiftIn {
+                        clinician_id: c.into(),
+                        shift_id: format!("{c}{d}/{n}"),
+                        starts_at: day(d, from),
+                        ends_at: day(d, to),
+                        skills: vec!["nursing".into()],
+                    });
+                }
+            }
+        }
+        // Twelve visits of 20 minutes, each free over all three mornings.
+        let visits: Vec<VisitIn> = (0..12)
+            .map(|i| VisitIn {
+                id: format!("v{i:02}"),
+                status: "requested".into(),
+                location: Location {
+                    lat: 25.05 + 0.004 * (i % 4) as f64,
+                    lon: 102.70 + 0.004 * (i / 4) as f64,
+                },
+                minutes: 20,
+                window_start: day(0, 8),
+                window_end: day(2, 10),
+                skill: "nursing".into(),
+                priority: 1,
+                family_doctor: None,
+                pinned: None,
+            })
+            .collect();
+        let problem =
+            problem(monday, day(7, 0), clinic, (&shifts, &visits), &travel, true).unwrap();
+        let options = SolveOptions {
+            max_generations: Some(300),
+            ..SolveOptions::new(std::time::Duration::from_secs(10), 5).unwrap()
+        };
+        let plan = solve(&problem, &options).unwrap();
+        assert_eq!(plan.figures.placed, 12, "{:?}", plan.unplaced);
+        let mut days = std::collections::BTreeSet::new();
+        for route in &plan.routes {
+            let shift = &problem.shifts()[route.shift];
+            assert!(
+                route.departure >= shift.starts_at && route.back_at <= shift.ends_at,
+                "{route:?}"
+            );
+            days.insert(shift.starts_at / 86_400);
+        }
+        assert!(
+            days.len() >= 2,
+            "the load spreads over the mornings: {days:?}"
+        );
+    }
 }
