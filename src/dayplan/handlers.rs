@@ -121,8 +121,9 @@ pub async fn get(
 /// hand, cancelled, ...) is reported in `outcome.changed` and not overwritten; one whose slot is
 /// no longer free in `outcome.conflicts`; a repair's visits placed nowhere in `outcome.unplaced`;
 /// the rest in `outcome.applied`, each announced (`visit.schedule`, `visit.reschedule`) to its
-/// clinic and resident. The run becomes `applied` (`planning_run.applied` to the clinic). No
-/// body. With an `Idempotency-Key`, a retry replays the first answer.
+/// clinic and resident. Applying a `clinician_absent` repair also records the absence: the
+/// clinician's shifts that day end at its `from` (audited). The run becomes `applied`
+/// (`planning_run.applied` to the clinic). No body. With an `Idempotency-Key`, a retry replays the first answer.
 #[utoipa::path(post, tag = "planning",
     params(("id" = String, Path, description = "The run's id (a UUID)"),
         ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 characters: a retry with the same key and body replays the first answer")),

@@ -63,3 +63,44 @@ pub fn add(
     )?;
     Ok(shift)
 }
+
+/// A clinician absent from `from` until `to` (a repair for their absence, applied): their shifts
+/// in that span end at `from`, or go if they begin at or after it. Audited; answers how many
+/// shifts changed. Visits stay as they are (the repair has moved what it could).
+pub fn absent_from(
+    conn: &mut DbConn,
+    user: &CurrentUser,
+    clinician_id: &str,
+    from: chrono::NaiveDateTime,
+    to: chrono::NaiveDateTime,
+) -> AppResult<usize> {
+    let rows = repo::of_clinician_between(conn, clinician_id, from, to)?;
+    for row in &rows {
+        let before = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
+        if row.starts_at >= from {
+            repo::delete(conn, &row.id)?;
+            audit::record(
+                conn,
+                Some(user),
+                "delete",
+                "shift",
+                &row.id,
+                Some(&before),
+                None,
+            )?;
+        } else {
+            let after = repo::end_at(conn, row, from)?.to_api();
+            let after = serde_json::to_value(after).map_err(AppError::internal)?;
+            audit::record(
+                conn,
+                Some(user),
+                "update",
+                "shift",
+                &row.id,
+                Some(&before),
+                Some(&after),
+            )?;
+        }
+    }
+    Ok(rows.len())
+}

@@ -142,3 +142,39 @@ pub fn insert(
         .execute(conn)?;
     Ok(shifts::table.find(&id).first(conn)?)
 }
+
+/// A clinician's shifts overlapping [from, to).
+pub fn of_clinician_between(
+    conn: &mut DbConn,
+    clinician_id: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<ShiftRow>> {
+    shifts::table
+        .filter(shifts::clinician_id.eq(clinician_id))
+        .filter(shifts::starts_at.lt(to))
+        .filter(shifts::ends_at.gt(from))
+        .order(shifts::starts_at.asc())
+        .load(conn)
+}
+
+/// Ends a shift earlier, keeping only the breaks that end by then.
+pub fn end_at(conn: &mut DbConn, row: &ShiftRow, ends_at: NaiveDateTime) -> AppResult<ShiftRow> {
+    let breaks: Vec<Span> = row
+        .breaks()
+        .into_iter()
+        .filter(|b| b.1 <= ends_at)
+        .collect();
+    diesel::update(shifts::table.find(&row.id))
+        .set((
+            shifts::ends_at.eq(ends_at),
+            shifts::breaks.eq(serde_json::to_string(&breaks).map_err(AppError::internal)?),
+            shifts::version.eq(row.version + 1),
+        ))
+        .execute(conn)?;
+    Ok(shifts::table.find(&row.id).first(conn)?)
+}
+
+pub fn delete(conn: &mut DbConn, id: &str) -> QueryResult<usize> {
+    diesel::delete(shifts::table.find(id)).execute(conn)
+}

@@ -87,6 +87,21 @@ async fn finished(app: &TestApp, token: &str, started: &Resp) -> Resp {
     panic!("the run did not finish");
 }
 
+fn stops_of(run: &Resp) -> Vec<String> {
+    run.body["proposal"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["stops"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["visit_id"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
 fn change_of<'a>(run: &'a Resp, visit: &str) -> Option<&'a Value> {
     run.body["proposal"]["changes"]
         .as_array()
@@ -220,6 +235,24 @@ db_test! {
         let kept = app.get(&format!("/api/v1/visits/{early}"), &sched).await;
         assert_eq!(kept.body["clinician_id"], n[0].as_str());
         assert_eq!(app.count(&format!("events WHERE entity_id = '{}' AND kind = 'planning_run.applied'", run.id())), 1);
+        // The absence is recorded: the clinician's shift that day now ends at 10:00, audited.
+        let shifts = app.get(&format!("/api/v1/shifts?clinician_id={}&from={d}&to={d}", n[0]), &sched).await;
+        let items = shifts.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{shifts:?}");
+        assert_eq!(t(&items[0]["ends_at"]), t(&json!(at(d, "10:00"))));
+        assert_eq!(app.count(&format!("audit_log WHERE entity = 'shift' AND entity_id = '{}' AND action = 'update'", items[0]["id"].as_str().unwrap())), 1);
+        // A clinician absent all day has no shift left: a plan of the day leaves their booked
+        // visits alone instead of refusing the day.
+        let all_day = finished(&app, &sched, &app.post("/api/v1/planning/runs", &sched, json!({"clinic_id": clinic,
+            "mode": "repair", "reason": "clinician_absent", "clinician_id": n[0], "from": at(d, "08:00")})).await).await;
+        let applied = app.post(&format!("/api/v1/planning/runs/{}/apply", all_day.id()), &sched, json!({})).await;
+        assert_eq!(applied.status, 200, "{applied:?}");
+        let none = app.get(&format!("/api/v1/shifts?clinician_id={}&from={d}&to={d}", n[0]), &sched).await;
+        assert_eq!(none.body["items"], json!([]), "{none:?}");
+        let plan = finished(&app, &sched, &app.post("/api/v1/planning/runs", &sched, json!({"clinic_id": clinic, "date": d})).await).await;
+        let routes = plan.body["proposal"]["routes"].as_array().unwrap();
+        assert!(routes.iter().all(|r| r["clinician_id"] == n[1].as_str()), "{plan:?}");
+        assert!(stops_of(&plan).contains(&early), "moved to the other nurse by the second repair: {plan:?}");
         no_overlaps(&app, &sched, d).await;
     }
 }

@@ -836,6 +836,26 @@ await step('(h) the planner: the day and the week are planned beside the timelin
   assert.deepEqual(left.map((v) => v.id).sort(), unplaced.sort(), 'the absent clinician keeps only what could not be placed');
   await sched.locator('#plan-result').waitFor({ state: 'detached', timeout: WAIT });
   await shot(sched, '27-plan-applied');
+  // An urgent visit arrives: it is asked for (in the pool), then fitted in by a repair.
+  const nurse = clinicians.find((c) => c.skills.includes('nursing'));
+  const urgent = await call(token, 'POST', '/visits', { resident_id: residents[2].id, service_type: 'basic_nursing', priority: 'urgent',
+    window_start: `${DAY}T08:30:00+08:00`, window_end: `${DAY}T17:00:00+08:00`, auto_assign: false });
+  assert.ok(nurse && urgent.status === 'requested');
+  await setDayDate(sched, addDays(DAY, 1));
+  await setDayDate(sched, DAY);
+  await sched.click('#repair-urgent');
+  const urgentDlg = sched.locator('.dialog');
+  await urgentDlg.locator('select[name="visit_id"]').selectOption(urgent.id);
+  await urgentDlg.locator('button[data-role="confirm"]').click();
+  await sched.locator('#plan-result[data-mode="repair"]').waitFor({ timeout: 30_000 });
+  const row = sched.locator(`.plan-changes tbody tr[data-visit-id="${urgent.id}"]`);
+  assert.equal(await row.getAttribute('data-change'), 'added', 'the urgent visit is fitted in');
+  await shot(sched, '28-plan-urgent');
+  const urgentRun = await sched.locator('#plan-result').getAttribute('data-run-id');
+  await sched.click('#plan-apply');
+  await sched.locator(`#plan-result[data-run-id="${urgentRun}"]`).waitFor({ state: 'detached', timeout: WAIT });
+  const outcome = (await call(token, 'GET', `/planning/runs/${urgentRun}`)).outcome;
+  assert.equal((await call(token, 'GET', `/visits/${urgent.id}`)).status, 'scheduled', JSON.stringify(outcome));
 });
 
 await step('(e) the English switch shows English labels and is remembered', async () => {

@@ -75,6 +75,9 @@ pub fn apply(
         }
     }
     book_all(conn, ctx, user, todo, &versions, &mut outcome)?;
+    if run.mode == "repair" {
+        record_absence(conn, ctx, user, run.params.as_deref())?;
+    }
     let outcome_json = serde_json::to_string(&outcome).map_err(AppError::internal)?;
     repo::mark_applied(conn, id, run.version, &outcome_json)?;
     let after = repo::find(conn, id)?
@@ -130,4 +133,32 @@ fn book_all(
         }
         todo = wait;
     }
+}
+
+/// A clinician's absence, once its repair is applied, ends their shifts from its moment to the
+/// end of that day, so later plans and bookings no longer count on them.
+fn record_absence(
+    conn: &mut DbConn,
+    ctx: &crate::visits::flow::Ctx,
+    user: &CurrentUser,
+    params: Option<&str>,
+) -> AppResult<()> {
+    let Some(p) = params.and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()) else {
+        return Ok(());
+    };
+    if p["reason"] != "clinician_absent" {
+        return Ok(());
+    }
+    let (Some(clinician), Some(from)) = (
+        p["clinician_id"].as_str(),
+        p["from"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()),
+    ) else {
+        return Ok(());
+    };
+    let day = from.with_timezone(&ctx.tz).date_naive();
+    let (_, day_end) = crate::visits::flow::day_bounds(ctx.tz, day)?;
+    crate::shifts::flow::absent_from(conn, user, clinician, from.naive_utc(), day_end)?;
+    Ok(())
 }

@@ -154,7 +154,23 @@ pub fn start(
         ));
     }
     let repairing = span.repair.is_some();
-    let (visits, versions) = repo::visits_of_day(conn, &clinic.id, span.from, span.to, repairing)?;
+    let (mut visits, mut versions) =
+        repo::visits_of_day(conn, &clinic.id, span.from, span.to, repairing)?;
+    // A visit booked with a clinician who has no shift in the span (deactivated, or absent since)
+    // stays as it is: the plan can neither keep it in a route nor move it.
+    visits.retain(|v| {
+        v.pinned
+            .as_ref()
+            .is_none_or(|(c, _)| shifts.iter().any(|s| s.clinician_id == *c))
+    });
+    versions.retain(|(id, _)| visits.iter().any(|v| v.id == *id));
+    if let Some((r, _)) = &span.repair {
+        // A repair handles what happened: the booked day and the visit it names, not the pool.
+        let keep =
+            |id: &str, status: &str| status != "requested" || r.visit_id.as_deref() == Some(id);
+        visits.retain(|v| keep(&v.id, &v.status));
+        versions.retain(|(id, _)| visits.iter().any(|v| v.id == *id));
+    }
     let problem = model::problem(
         span.from,
         span.to,
