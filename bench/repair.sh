@@ -60,6 +60,6 @@ for r in rows:
             print(f"{r['summary']} {how}: unplaced because {r[how]['unplaced_reasons']}")
 for r in rows:
     if "summary" in r and r["repair"].get("stages"):
-        print(f"{r['summary']}: repairs ending in stage 1, 2, 3: {r['repair']['stages']}")
+        print(f"{r['summary']}: repairs ending in stage 1, 2, ...: {r['repair']['stages']}")
 print(f"({rows[-1]['clinics']} clinics per scenario; counts are over all clinics; 'started!' must be 0)")
 PY

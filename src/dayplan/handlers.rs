@@ -21,7 +21,7 @@ use crate::state::AppState;
 /// around what happened (`reason`: `clinician_absent` with `clinician_id`, `urgent_visit` or
 /// `overrun` with `visit_id`, e.g. `{"clinic_id", "mode": "repair", "reason": "clinician_absent",
 /// "clinician_id"}`): visits started stay, and it moves as few booked visits as it can (first only
-/// those the event touches, then others by at most 30 minutes, then further) before it saves
+/// those the event touches, then others by at most 30 minutes, then 90, then anywhere in their windows) before it saves
 /// travel; the proposal lists each change. It stops at `time_limit_seconds` or sooner once the
 /// search stops improving; poll `GET /api/v1/planning/runs/{id}` for the proposal, then `apply`
 /// it. A clinic has one run going at a time. With an `Idempotency-Key`, a retry replays the first

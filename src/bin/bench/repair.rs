@@ -19,7 +19,8 @@ use serde::Serialize;
 
 use carelink::planning::optimiser::district::ClinicDay;
 use carelink::planning::optimiser::replan::{
-    self, booked_travel, diff, replan, Change, ChangeKind, Disruption, ReplanFigures, ReplanOptions,
+    self, booked_travel, diff, replan, Change, ChangeKind, Disruption, ReplanFigures,
+    ReplanOptions, STAGES,
 };
 use carelink::planning::optimiser::{
     solve, Pin, Problem, Solution, SolveOptions, Ticks, Visit, Window,
@@ -110,7 +111,7 @@ struct Total {
     urgent_placed: usize,
     /// Repairs that ended in stage 1, 2 and 3.
     #[serde(skip_serializing_if = "Option::is_none")]
-    stages: Option<[usize; 3]>,
+    stages: Option<[usize; STAGES as usize]>,
     added_travel_minutes: f64,
     seconds_mean: f64,
     seconds_max: f64,
@@ -130,7 +131,8 @@ impl Total {
         self.started_changed += o.started_changed;
         self.urgent_placed += o.urgent_placed.unwrap_or(0);
         if let Some(stage) = o.stage {
-            self.stages.get_or_insert([0; 3])[usize::from(stage.clamp(1, 3)) - 1] += 1;
+            self.stages.get_or_insert([0; STAGES as usize])
+                [usize::from(stage.clamp(1, STAGES)) - 1] += 1;
         }
         self.added_travel_minutes += o.added_travel_minutes;
         self.seconds_mean += o.seconds;

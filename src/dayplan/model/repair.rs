@@ -47,7 +47,8 @@ pub struct ProposedChange {
 /// What a repair costs the day.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct RepairFigures {
-    /// 1: only what the event touched moved; 2: others moved by at most 30 minutes; 3: further.
+    /// 1: only what the event touched moved; 2: others moved by at most 30 minutes; 3: by at most
+    /// 90; 4: anywhere in their windows.
     pub stage: u8,
     pub kept: usize,
     pub moved: usize,

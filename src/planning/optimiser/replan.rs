@@ -5,9 +5,10 @@
 //! The day comes in as booked: every booked visit pinned to its clinician and start, new visits
 //! free. Disruption is minimised before travel, in stages: the first stage frees only the visits
 //! the event touches; only if that leaves a visit out that could be placed does the next stage let
-//! the other booked visits move by at most `tolerance` with the same clinician preferred, and the
-//! last lets them move anywhere in their windows. A later stage is taken only if it places more.
-//! Within a stage, a visit changing clinician costs `change_weight` of travel.
+//! the other booked visits move by at most `tolerance` with the same clinician preferred, the
+//! third by at most three times that, and the last anywhere in their windows. A later stage is
+//! taken only if it places more. Within a stage, a visit changing clinician costs
+//! `change_weight` of travel.
 
 use serde::Serialize;
 
@@ -86,7 +87,7 @@ pub struct Replan {
     /// Every visit whose place changed, in visit order (kept visits are counted, not listed).
     pub changes: Vec<Change>,
     pub figures: ReplanFigures,
-    /// 1, 2 or 3: how far the repair had to go.
+    /// 1 to [`STAGES`]: how far the repair had to go.
     pub stage: u8,
 }
 
@@ -117,11 +118,12 @@ pub fn replan_keeping(
         .collect();
     let shifts = shifts_after(current, disruption, &fixed);
     let per_stage = SolveOptions {
-        time_limit: (options.solve.time_limit / 3).max(std::time::Duration::from_millis(100)),
+        time_limit: (options.solve.time_limit / u32::from(STAGES))
+            .max(std::time::Duration::from_millis(100)),
         ..options.solve.clone()
     };
     let mut best: Option<(u8, Problem, Solution)> = None;
-    for stage in 1..=3u8 {
+    for stage in 1..=STAGES {
         let problem = stage_problem(
             current, &shifts, disruption, &affected, &fixed, stage, options,
         )
@@ -144,7 +146,7 @@ pub fn replan_keeping(
             break;
         }
     }
-    let (stage, _, solution) = best.expect("three stages ran");
+    let (stage, _, solution) = best.expect("the stages ran");
     let (changes, mut figures) = diff(current, &solution, disruption, options.tolerance);
     figures.travel_before = booked_travel(current);
     Ok(Replan {
@@ -165,6 +167,10 @@ fn kept_priority(solution: &Solution, current: &Problem, counted: &[bool]) -> u6
         .map(|s| u64::from(current.visits()[s.visit].priority))
         .sum()
 }
+
+/// How many stages a repair may go through: the event's visits; others by the tolerance; by
+/// three times it; anywhere in their windows.
+pub const STAGES: u8 = 4;
 
 /// The visits the event frees in the first stage.
 fn affected(current: &Problem, disruption: &Disruption) -> Vec<bool> {
@@ -307,6 +313,7 @@ fn stage_problem(
             }
             v.window = match (&old, stage, affected[i]) {
                 (Some(p), 2, false) => near(v.window, p.starts_at, options.tolerance),
+                (Some(p), 3, false) => near(v.window, p.starts_at, 3 * options.tolerance),
                 _ => v.window,
             };
             v.window = not_before(v.window, if affected[i] { from } else { now });

@@ -115,7 +115,7 @@ fn an_absent_clinicians_later_visits_go_to_another_and_the_rest_stay() {
 #[test]
 fn a_repair_never_moves_a_visit_that_has_started_even_in_the_last_stage() {
     // One clinician; the urgent visit can only go where the 09:30 visit (started) and the
-    // 11:00 one are; only the 11:00 one may move, and only the last stage may take it an hour.
+    // 11:00 one are; only the 11:00 one may move, and only from stage 3 (90 minutes) an hour.
     let day = Problem::new(
         vec![shift("a")],
         vec![
