@@ -180,3 +180,16 @@ pub fn list(conn: &mut DbConn, f: &AuditFilter, page: &PageRequest) -> QueryResu
         .limit(page.limit + 1)
         .load(conn)
 }
+
+/// Forgets the audit records of the months that ended more than `retention_months` ago, a
+/// partition each, dropped whole (PostgreSQL; answers how many months). 0 keeps them all, and so
+/// does SQLite, whose audit table refuses every delete.
+pub fn prune(conn: &mut DbConn, retention_months: u32) -> QueryResult<usize> {
+    if retention_months == 0 {
+        return Ok(0);
+    }
+    let cutoff = now()
+        .checked_sub_months(chrono::Months::new(retention_months))
+        .unwrap_or(NaiveDateTime::MIN);
+    crate::db::partitions::drop_before(conn, "audit_log", cutoff)
+}

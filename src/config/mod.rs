@@ -24,6 +24,7 @@ pub struct Settings {
     pub planning: Planning,
     pub shifts: Shifts,
     pub events: Events,
+    pub audit: Audit,
     pub idempotency: Idempotency,
     pub log: Log,
     /// The name of the environment (CARELINK_ENV), e.g. "production"; not read from files.
@@ -216,6 +217,13 @@ pub struct Events {
     pub max_streams_per_user: usize,
     pub max_streams: usize,
     pub heartbeat_seconds: u64,
+}
+
+/// The audit log (ADR 0015).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Audit {
+    /// Months of audit records kept on PostgreSQL, dropped a month at a time; 0 keeps them all.
+    pub retention_months: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

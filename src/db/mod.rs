@@ -1,6 +1,7 @@
 //! The database: one connection type over SQLite and PostgreSQL, the pool, transactions and migrations.
 pub mod migrate;
 pub mod page;
+pub mod partitions;
 pub mod schema;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};

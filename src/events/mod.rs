@@ -268,8 +268,12 @@ pub fn last(conn: &mut DbConn) -> QueryResult<Cursor> {
     Ok(Cursor { tx: 0, id })
 }
 
-/// Forgets events older than the retention period; returns how many.
+/// Forgets events older than the retention period: on PostgreSQL the months that ended before it,
+/// a partition each, dropped whole (answers how many months); on SQLite the rows (how many).
 pub fn prune(conn: &mut DbConn, retention_hours: i64) -> QueryResult<usize> {
     let cutoff = now() - chrono::Duration::hours(retention_hours);
+    if conn.backend() == crate::db::Backend::Postgres {
+        return crate::db::partitions::drop_before(conn, "events", cutoff);
+    }
     diesel::delete(events::table.filter(events::at.lt(cutoff))).execute(conn)
 }

@@ -28,6 +28,7 @@ mod process;
 mod programmes;
 mod referrals;
 mod reports;
+mod retention;
 mod same_day;
 mod shapes;
 mod visits;
