@@ -136,6 +136,7 @@ pub fn shifts_of_day(
         .filter(users::active.eq(true))
         .filter(shifts::starts_at.lt(to))
         .filter(shifts::ends_at.gt(from))
+        .filter(shifts::starts_at.gt(from - crate::shifts::model::longest()))
         .order((shifts::starts_at.asc(), shifts::id.asc()))
         .select((
             shifts::clinician_id,

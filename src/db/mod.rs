@@ -239,20 +239,32 @@ pub fn lock_row(conn: &mut DbConn, table: LockableTable, id: &str) -> QueryResul
     Ok(())
 }
 
-/// Locks one row unless another transaction holds it (PostgreSQL `FOR UPDATE SKIP LOCKED`);
-/// true when this transaction now holds it. On SQLite the write transaction holds everything.
-pub fn try_lock_row(conn: &mut DbConn, table: LockableTable, id: &str) -> QueryResult<bool> {
+/// Locks the first of `ids`, in their order, that no other transaction holds (PostgreSQL
+/// `FOR UPDATE SKIP LOCKED` with `LIMIT 1`: one statement however many are held) and answers its
+/// id; None when every one is held. On SQLite the write transaction holds everything: the first.
+pub fn try_lock_first(
+    conn: &mut DbConn,
+    table: LockableTable,
+    ids: &[String],
+) -> QueryResult<Option<String>> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
     if let DbConn::Pg(c) = conn {
         let sql = format!(
-            "SELECT 1 FROM {} WHERE id = $1 FOR UPDATE SKIP LOCKED",
+            "SELECT id FROM {} WHERE id = ANY($1) ORDER BY array_position($1, id) \
+             LIMIT 1 FOR UPDATE SKIP LOCKED",
             table.name()
         );
         let locked = diesel::sql_query(sql)
-            .bind::<diesel::sql_types::Text, _>(id)
-            .execute(c)?;
-        return Ok(locked == 1);
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
+            .get_result::<Locked>(c)
+            .optional()?;
+        return Ok(locked.map(|l| l.id));
     }
-    Ok(true)
+    Ok(ids.first().cloned())
 }
 
 /// Locks several rows in id order (one statement; the order keeps concurrent lockers from

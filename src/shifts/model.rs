@@ -52,6 +52,13 @@ pub struct NewShift {
     pub breaks: Option<Vec<NewBreak>>,
 }
 
+/// The longest a shift lasts, and so the longest anything booked inside one (a visit) lasts. A
+/// query for what touches a time reads from this long before it on the (clinician, start) index,
+/// rather than every earlier row of that clinician.
+pub fn longest() -> Duration {
+    Duration::hours(24)
+}
+
 /// A shift's time span, checked: it ends after it starts and lasts at most 24 hours.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShiftSpan {
@@ -68,7 +75,7 @@ impl ShiftSpan {
         if e <= s {
             return Err(DomainError::invalid("ends_at", "must be after starts_at"));
         }
-        if e - s > Duration::hours(24) {
+        if e - s > longest() {
             return Err(DomainError::invalid(
                 "ends_at",
                 "a shift lasts at most 24 hours",

@@ -2,7 +2,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{working_spans, Break, Shift, ShiftSpan, Span};
+use super::model::{longest, working_spans, Break, Shift, ShiftSpan, Span};
 use crate::db::page::PageRequest;
 use crate::db::schema::shifts;
 use crate::db::{lock_row, new_id, now, DbConn, LockableTable, MultiBackend};
@@ -83,7 +83,9 @@ pub fn list(
         q = q.filter(shifts::clinician_id.eq(c.clone()));
     }
     if let Some(from) = f.from {
-        q = q.filter(shifts::ends_at.gt(from));
+        q = q
+            .filter(shifts::ends_at.gt(from))
+            .filter(shifts::starts_at.gt(from - longest()));
     }
     if let Some(to) = f.to {
         q = q.filter(shifts::starts_at.lt(to));
@@ -119,6 +121,7 @@ pub fn insert(
         .filter(shifts::clinician_id.eq(clinician_id))
         .filter(shifts::starts_at.lt(span.ends_at))
         .filter(shifts::ends_at.gt(span.starts_at))
+        .filter(shifts::starts_at.gt(span.starts_at - longest()))
         .count()
         .get_result(conn)?;
     if overlapping > 0 {
@@ -154,6 +157,7 @@ pub fn of_clinician_between(
         .filter(shifts::clinician_id.eq(clinician_id))
         .filter(shifts::starts_at.lt(to))
         .filter(shifts::ends_at.gt(from))
+        .filter(shifts::starts_at.gt(from - longest()))
         .order(shifts::starts_at.asc())
         .load(conn)
 }

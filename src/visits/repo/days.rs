@@ -7,6 +7,7 @@ use crate::db::schema::{residents, shifts, users, visits};
 use crate::db::DbConn;
 use crate::network::model::Location;
 use crate::planning::slots::Stop;
+use crate::shifts::model::longest;
 use crate::visits::model::Status;
 
 /// The parts worked of the shifts touching [from, to) of several clinicians, as (clinician, start,
@@ -21,6 +22,7 @@ pub fn shifts_of_many(
         .filter(shifts::clinician_id.eq_any(clinician_ids))
         .filter(shifts::starts_at.lt(to))
         .filter(shifts::ends_at.gt(from))
+        .filter(shifts::starts_at.gt(from - longest()))
         .order(shifts::starts_at.asc())
         .select((
             shifts::clinician_id,
@@ -62,6 +64,7 @@ pub fn stops_of_many(
         .filter(visits::status.eq_any(Status::HOLDING_TIME))
         .filter(visits::starts_at.lt(to))
         .filter(visits::ends_at.gt(from))
+        .filter(visits::starts_at.gt(from - longest()))
         .filter(visits::id.ne(except.unwrap_or("")))
         .select((
             visits::clinician_id,

@@ -5,13 +5,16 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+mod best;
+
+pub use best::take_best;
+
 use super::model::VisitWindow;
 use super::repo;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::catalogue::model::ServiceType;
-use diesel::Connection;
 
-use crate::db::{lock_row, lock_rows, try_lock_row, Backend, DbConn, LockableTable};
+use crate::db::{lock_row, DbConn, LockableTable};
 use crate::error::{AppError, AppResult};
 use crate::network::flow::OrgRow;
 use crate::people::flow::UserRow;
@@ -300,110 +303,4 @@ fn take_exact_slot(
         AppError::conflict("visit_conflict", format!("That slot is not free ({why})."))
             .with_extra(serde_json::json!({ "alternatives": alternatives })),
     )
-}
-
-/// How many clinicians' best slots a booking tries, each under that clinician's lock alone,
-/// before it locks every candidate clinician at once. Concurrent bookings of one window rank the
-/// clinicians alike, so a few tries would all meet the same held clinicians; skipping a held one
-/// costs one short statement.
-const OPTIMISTIC_TRIES: usize = 16;
-
-/// Takes the best free slot in the window (of one clinician, or any able one). None when nothing fits.
-///
-/// On PostgreSQL it reads the clinicians' days without locks, then tries the best slot of each of
-/// the best few clinicians in turn: it locks that clinician unless another booking holds them
-/// (then it moves on at once rather than queue), and takes the slot if it still fits their locked
-/// day; a try that fails rolls its savepoint back, releasing the lock. So concurrent bookings of
-/// one clinic spread over its clinicians instead of queueing on one. When every try fails, or
-/// with one clinician, it locks every candidate in id order (so concurrent bookings cannot
-/// deadlock) and searches their days. On SQLite the immediate write transaction already holds
-/// the single write lock.
-pub fn take_best(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    t: &Target,
-    only: Option<&str>,
-    except: Option<&str>,
-) -> AppResult<Option<Slot>> {
-    let slot = take_best_slot(conn, ctx, t, only, except)?;
-    if let Some(s) = &slot {
-        entitled(conn, t, s, except)?;
-    }
-    Ok(slot)
-}
-
-fn take_best_slot(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    t: &Target,
-    only: Option<&str>,
-    except: Option<&str>,
-) -> AppResult<Option<Slot>> {
-    let clinicians = able_clinicians(conn, t, only)?;
-    let need = need(ctx, t);
-    if conn.backend() == Backend::Postgres && clinicians.len() > 1 {
-        let unlocked = days(conn, t, &clinicians, except)?;
-        let all = slots::candidates(&need, &unlocked, ctx.travel, OPTIMISTIC_TRIES * 8);
-        if all.is_empty() {
-            return Ok(None);
-        }
-        let mut best: Vec<&Slot> = vec![];
-        for slot in &all {
-            if best.len() < OPTIMISTIC_TRIES
-                && best.iter().all(|b| b.clinician_id != slot.clinician_id)
-            {
-                best.push(slot);
-            }
-        }
-        for slot in best {
-            let Some(clinician) = clinicians.iter().find(|c| c.id == slot.clinician_id) else {
-                continue;
-            };
-            match conn.transaction(|c| take_locked(c, ctx, t, &need, clinician, slot, except)) {
-                Ok(taken) => return Ok(Some(taken)),
-                Err(Attempt::Lost) => continue,
-                Err(Attempt::Failed(e)) => return Err(e),
-            }
-        }
-    }
-    let ids: Vec<String> = clinicians.iter().map(|c| c.id.clone()).collect();
-    lock_rows(conn, LockableTable::Users, &ids)?;
-    let days = days(conn, t, &clinicians, except)?;
-    Ok(slots::candidates(&need, &days, ctx.travel, 1)
-        .into_iter()
-        .next())
-}
-
-/// Why one optimistic try did not take its slot.
-enum Attempt {
-    /// Another booking holds the clinician, or booked them in between: the savepoint rolls
-    /// back, releasing any lock taken.
-    Lost,
-    Failed(AppError),
-}
-
-impl From<diesel::result::Error> for Attempt {
-    fn from(e: diesel::result::Error) -> Attempt {
-        Attempt::Failed(e.into())
-    }
-}
-
-/// Locks one clinician (unless another booking holds them) and takes the slot if it still fits
-/// their day as it now stands.
-fn take_locked(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    t: &Target,
-    need: &Need,
-    clinician: &UserRow,
-    slot: &Slot,
-    except: Option<&str>,
-) -> Result<Slot, Attempt> {
-    if !try_lock_row(conn, LockableTable::Users, &clinician.id)? {
-        return Err(Attempt::Lost);
-    }
-    let day = days(conn, t, std::slice::from_ref(clinician), except).map_err(Attempt::Failed)?;
-    day.first()
-        .and_then(|d| slots::fits(need, d, slot.starts_at, ctx.travel).ok())
-        .ok_or(Attempt::Lost)
 }
