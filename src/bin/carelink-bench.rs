@@ -6,19 +6,36 @@
 //! Solomon-format instances of any size in the Gehring & Homberger shape (bench/generate.rs).
 //! `repair` repairs booked district days after an absence or urgent visits, beside a re-plan from
 //! scratch (bench/repair.rs); `week` plans a generated clinic week and exports it for the peers
-//! (bench/week.rs).
+//! (bench/week.rs). `city` fills a PostgreSQL database with a city's data (bench/city.rs).
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
+#[path = "bench/city.rs"]
+mod city;
+#[path = "bench/city_copy.rs"]
+mod city_copy;
+#[path = "bench/city_network.rs"]
+mod city_network;
+#[path = "bench/city_people.rs"]
+mod city_people;
+#[path = "bench/city_referrals.rs"]
+mod city_referrals;
+#[cfg(test)]
+#[path = "bench/city_tests.rs"]
+mod city_tests;
+#[path = "bench/city_visits.rs"]
+mod city_visits;
 #[path = "bench/days.rs"]
 mod days;
 #[path = "bench/district_year.rs"]
 mod district_year;
 #[path = "bench/generate.rs"]
 mod generate;
+#[path = "bench/lcg.rs"]
+mod lcg;
 #[path = "bench/programmes.rs"]
 mod programmes;
 #[path = "bench/repair.rs"]
@@ -167,6 +184,9 @@ enum Command {
         /// An empty database: sqlite://PATH or postgres://...
         database_url: String,
     },
+    /// Fill an empty PostgreSQL database with a city's network, people and history (COPY);
+    /// print one JSON line with the row counts and the seconds.
+    City(city::Args),
 }
 
 fn main() -> ExitCode {
@@ -298,6 +318,7 @@ fn main() -> ExitCode {
             };
             programmes::run(&params, &database_url)
         }
+        Command::City(args) => city::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

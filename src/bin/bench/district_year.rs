@@ -15,6 +15,8 @@ use carelink::network::model::OrgKind;
 use carelink::people::model::NewStaff;
 use carelink::programmes::repo::ContractRow;
 
+use crate::lcg::Lcg;
+
 pub const FOLLOW_UP: &str = "chronic_disease_follow_up";
 /// Residents whose follow-up is timed one by one.
 pub const FOLLOW_UPS: usize = 50;
@@ -26,25 +28,6 @@ pub struct Params {
     pub seed: u64,
     pub contracted: f64,
     pub chronic: f64,
-}
-
-/// A tiny deterministic generator (Knuth's MMIX LCG): a seed always gives the same district.
-struct Lcg(u64);
-
-impl Lcg {
-    fn draw(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        self.0 >> 33
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.draw() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, p: f64) -> bool {
-        (self.draw() as f64 / (1u64 << 31) as f64) < p
-    }
 }
 
 #[derive(Insertable)]
