@@ -141,6 +141,13 @@ pub fn run(a: &Args) -> Result<(), String> {
     let mut net = Network::organisations(pg, &frame, a.districts, &mut tally)?;
     // The catalogue and the care packages (the pilot organisations exist already, by code).
     carelink::cli::seed(conn).map_err(|e| format!("seeding the catalogue: {e}"))?;
+    // The audit log and the outbox keep each month in a partition (ADR 0015): make the history's,
+    // which reaches back past the visits to residents registered up to five years before them.
+    let first = today - chrono::Days::new(a.days as u64 + 6 * 366);
+    let last = today + chrono::Days::new(AHEAD as u64 + 1);
+    for table in carelink::db::partitions::TABLES {
+        carelink::db::partitions::ensure(conn, table, first, last).map_err(|e| e.to_string())?;
+    }
     let DbConn::Pg(pg) = conn else { unreachable!() };
     tally.add("service_types", 0, t);
     let rebuild = drop_secondary(pg)?;

@@ -165,9 +165,14 @@ pub fn drop_secondary(conn: &mut PgConnection) -> Result<Vec<String>, String> {
          FROM pg_constraint c WHERE c.conrelid::regclass::text IN ({LOADED}) AND c.contype IN ('f', 'x') \
          ORDER BY o, make"
     );
-    let defs: Vec<Definition> = diesel::sql_query(sql)
+    let mut defs: Vec<Definition> = diesel::sql_query(sql)
         .load(conn)
         .map_err(|e| format!("reading the indexes: {e}"))?;
+    // A partitioned table's index reads back as `ON ONLY` the parent (pg_dump's form, attached to
+    // each partition's index later); made again, it must cover the partitions.
+    for d in &mut defs {
+        d.make = d.make.replacen(" ON ONLY ", " ON ", 1);
+    }
     // Foreign keys go first: a dropped index may back none, but keep the order safe.
     for d in defs.iter().rev() {
         diesel::sql_query(&d.drop)

@@ -90,6 +90,8 @@ fn digests(c: &mut PgConnection) -> Vec<(String, String)> {
         .expect("digests")
         .into_iter()
         .map(|d| (d.name, d.digest))
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
         .collect()
 }
 
