@@ -21,7 +21,7 @@ mod district_year;
 mod generate;
 #[path = "bench/programmes.rs"]
 mod programmes;
-#[path = "bench/repair.rs"]
+#[path = "bench/repair/mod.rs"]
 mod repair;
 #[path = "bench/week.rs"]
 mod week;
