@@ -8,6 +8,7 @@ use crate::auth::CurrentUser;
 use crate::db::page::PageRequest;
 use crate::db::schema::{residents, visits};
 use crate::db::{DbConn, MultiBackend};
+use crate::ids::{OrgId, ReferralId, ResidentId, UserId, VisitId};
 use crate::network::model::Location;
 
 mod days;
@@ -20,10 +21,10 @@ pub use writes::*;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct VisitRow {
-    pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
-    pub clinician_id: Option<String>,
+    pub id: VisitId,
+    pub resident_id: ResidentId,
+    pub clinic_id: OrgId,
+    pub clinician_id: Option<UserId>,
     pub service_type: String,
     pub status: String,
     pub priority: String,
@@ -34,18 +35,18 @@ pub struct VisitRow {
     pub travel_minutes_before: Option<i32>,
     pub location_exception: bool,
     pub plan_id: Option<String>,
-    pub referral_id: Option<String>,
+    pub referral_id: Option<ReferralId>,
     pub notes: String,
     pub unplaced_reason: Option<String>,
     pub cancel_reason: Option<String>,
-    pub cancelled_by: Option<String>,
+    pub cancelled_by: Option<UserId>,
     pub missed_reason: Option<String>,
     pub check_in_at: Option<NaiveDateTime>,
     pub check_in_distance_m: Option<f64>,
     pub check_out_at: Option<NaiveDateTime>,
     pub check_out_distance_m: Option<f64>,
     pub documentation: Option<String>,
-    pub requested_by: Option<String>,
+    pub requested_by: Option<UserId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -127,9 +128,9 @@ pub fn scoped(user: &CurrentUser) -> visits::BoxedQuery<'static, MultiBackend> {
 
 #[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
-    pub clinician_id: Option<String>,
-    pub clinic_id: Option<String>,
-    pub resident_id: Option<String>,
+    pub clinician_id: Option<UserId>,
+    pub clinic_id: Option<OrgId>,
+    pub resident_id: Option<ResidentId>,
     pub plan_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -179,12 +180,12 @@ pub fn list(
 pub fn day_of(
     conn: &mut DbConn,
     user: &CurrentUser,
-    clinician_id: &str,
+    clinician_id: &UserId,
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(VisitRow, Location)>> {
     let rows: Vec<VisitRow> = scoped(user)
-        .filter(visits::clinician_id.eq(clinician_id.to_string()))
+        .filter(visits::clinician_id.eq(clinician_id.clone()))
         .filter(visits::starts_at.ge(from))
         .filter(visits::starts_at.lt(to))
         .filter(visits::status.eq_any(Status::HOLDING_TIME))
@@ -201,7 +202,7 @@ pub fn day_of(
     Ok(rows
         .into_iter()
         .filter_map(|v| {
-            let home = *homes.get(&v.resident_id)?;
+            let home = *homes.get(v.resident_id.as_str())?;
             Some((v, home))
         })
         .collect())
@@ -210,10 +211,10 @@ pub fn day_of(
 pub fn find_scoped(
     conn: &mut DbConn,
     user: &CurrentUser,
-    id: &str,
+    id: &VisitId,
 ) -> QueryResult<Option<VisitRow>> {
     scoped(user)
-        .filter(visits::id.eq(id.to_string()))
+        .filter(visits::id.eq(id.clone()))
         .first(conn)
         .optional()
 }
@@ -221,7 +222,7 @@ pub fn find_scoped(
 /// Visits a user asked for in the minute before `now` (the per-user booking quota).
 pub fn created_by_in_last_minute(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: &UserId,
     now: NaiveDateTime,
     cap: i64,
 ) -> QueryResult<i64> {
@@ -235,7 +236,7 @@ pub fn created_by_in_last_minute(
         "SELECT count(*) AS n FROM (SELECT 1 FROM visits \
          WHERE requested_by = $1 AND created_at > $2 LIMIT $3) recent",
     )
-    .bind::<diesel::sql_types::Text, _>(user_id)
+    .bind::<diesel::sql_types::Text, _>(user_id.as_str())
     .bind::<diesel::sql_types::Timestamp, _>(now - chrono::Duration::minutes(1))
     .bind::<diesel::sql_types::BigInt, _>(cap);
     let count: Count = match conn {
@@ -245,7 +246,7 @@ pub fn created_by_in_last_minute(
     Ok(count.n)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
+pub fn find(conn: &mut DbConn, id: &VisitId) -> QueryResult<Option<VisitRow>> {
     visits::table.find(id).first(conn).optional()
 }
 

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use super::VisitRow;
 use crate::db::schema::residents;
 use crate::db::DbConn;
+use crate::ids::ResidentId;
 
 /// Who hears of a visit's changes: its clinic, the resident, and the resident's care home.
 pub fn audience(conn: &mut DbConn, v: &VisitRow) -> QueryResult<Vec<String>> {
@@ -12,7 +13,10 @@ pub fn audience(conn: &mut DbConn, v: &VisitRow) -> QueryResult<Vec<String>> {
         .select(residents::care_home_id)
         .first(conn)
         .optional()?;
-    let mut a = vec![v.clinic_id.clone(), format!("resident:{}", v.resident_id)];
+    let mut a = vec![
+        v.clinic_id.to_string(),
+        format!("resident:{}", v.resident_id),
+    ];
     a.extend(home.flatten());
     Ok(a)
 }
@@ -33,7 +37,7 @@ pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
         conn,
         &format!("visit.{what}"),
         "visit",
-        &v.id,
+        v.id.as_str(),
         &audience,
         &payload(v),
     )
@@ -43,7 +47,7 @@ pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
 /// (the care homes read in one query).
 pub fn publish_many(conn: &mut DbConn, what: &str, vs: &[VisitRow]) -> QueryResult<()> {
     let mut homes = std::collections::HashMap::new();
-    let residents_of: Vec<&String> = vs.iter().map(|v| &v.resident_id).collect();
+    let residents_of: Vec<&ResidentId> = vs.iter().map(|v| &v.resident_id).collect();
     for chunk in residents_of.chunks(500) {
         let rows: Vec<(String, Option<String>)> = residents::table
             .filter(residents::id.eq_any(chunk))
@@ -54,9 +58,12 @@ pub fn publish_many(conn: &mut DbConn, what: &str, vs: &[VisitRow]) -> QueryResu
     let items: Vec<_> = vs
         .iter()
         .map(|v| {
-            let mut a = vec![v.clinic_id.clone(), format!("resident:{}", v.resident_id)];
-            a.extend(homes.get(&v.resident_id).cloned().flatten());
-            (v.id.clone(), a, payload(v))
+            let mut a = vec![
+                v.clinic_id.to_string(),
+                format!("resident:{}", v.resident_id),
+            ];
+            a.extend(homes.get(v.resident_id.as_str()).cloned().flatten());
+            (v.id.to_string(), a, payload(v))
         })
         .collect();
     crate::events::publish_many(conn, &format!("visit.{what}"), "visit", &items)

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::VisitRow;
 use crate::db::schema::visits;
 use crate::db::DbConn;
+use crate::ids::{OrgId, ReferralId, ResidentId, UserId, VisitId};
 use crate::planning::slots::Slot;
 
 /// The columns a transition changes (None: leave as is).
@@ -13,14 +14,14 @@ use crate::planning::slots::Slot;
 #[diesel(table_name = visits)]
 pub struct VisitChanges {
     pub status: Option<String>,
-    pub clinician_id: Option<Option<String>>,
+    pub clinician_id: Option<Option<UserId>>,
     pub starts_at: Option<Option<NaiveDateTime>>,
     pub ends_at: Option<Option<NaiveDateTime>>,
     pub travel_minutes_before: Option<Option<i32>>,
     pub location_exception: Option<bool>,
     pub unplaced_reason: Option<Option<String>>,
     pub cancel_reason: Option<Option<String>>,
-    pub cancelled_by: Option<Option<String>>,
+    pub cancelled_by: Option<Option<UserId>>,
     pub missed_reason: Option<Option<String>>,
     pub check_in_at: Option<Option<NaiveDateTime>>,
     pub check_in_distance_m: Option<Option<f64>>,
@@ -38,7 +39,7 @@ impl VisitChanges {
     /// The changes that put a visit into a slot found by the booking code.
     pub fn booked(slot: &Slot) -> VisitChanges {
         VisitChanges {
-            clinician_id: Some(Some(slot.clinician_id.clone())),
+            clinician_id: Some(Some(slot.clinician_id.clone().into())),
             starts_at: Some(Some(slot.starts_at)),
             ends_at: Some(Some(slot.ends_at)),
             travel_minutes_before: Some(Some(slot.travel_minutes_before as i32)),
@@ -51,7 +52,7 @@ impl VisitChanges {
 /// Applies changes if the visit is still at `version`; false when another change won.
 pub fn update(
     conn: &mut DbConn,
-    id: &str,
+    id: &VisitId,
     version: i64,
     mut ch: VisitChanges,
 ) -> QueryResult<bool> {
@@ -66,10 +67,10 @@ pub fn update(
 #[derive(Debug, Insertable)]
 #[diesel(table_name = visits)]
 pub struct NewVisitRow {
-    pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
-    pub clinician_id: Option<String>,
+    pub id: VisitId,
+    pub resident_id: ResidentId,
+    pub clinic_id: OrgId,
+    pub clinician_id: Option<UserId>,
     pub service_type: String,
     pub status: String,
     pub priority: String,
@@ -80,10 +81,10 @@ pub struct NewVisitRow {
     pub travel_minutes_before: Option<i32>,
     pub location_exception: bool,
     pub plan_id: Option<String>,
-    pub referral_id: Option<String>,
+    pub referral_id: Option<ReferralId>,
     pub notes: String,
     pub unplaced_reason: Option<String>,
-    pub requested_by: Option<String>,
+    pub requested_by: Option<UserId>,
     pub self_paid: bool,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -109,8 +110,8 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewVisitRow]) -> QueryResult<Vec<V
                 .values(chunk)
                 .execute(c)?,
         };
-        let ids: Vec<&String> = chunk.iter().map(|r| &r.id).collect();
-        let mut found: std::collections::HashMap<String, VisitRow> = visits::table
+        let ids: Vec<&VisitId> = chunk.iter().map(|r| &r.id).collect();
+        let mut found: std::collections::HashMap<VisitId, VisitRow> = visits::table
             .filter(visits::id.eq_any(ids))
             .load::<VisitRow>(conn)?
             .into_iter()
@@ -123,6 +124,6 @@ pub fn insert_many(conn: &mut DbConn, rows: &[NewVisitRow]) -> QueryResult<Vec<V
 
 /// Deletes visits made in the caller's transaction that turned out not to be wanted (never
 /// seen by anyone: no audit record or event names them yet).
-pub fn delete_unannounced(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
+pub fn delete_unannounced(conn: &mut DbConn, ids: &[VisitId]) -> QueryResult<usize> {
     diesel::delete(visits::table.filter(visits::id.eq_any(ids))).execute(conn)
 }
