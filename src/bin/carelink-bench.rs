@@ -38,7 +38,7 @@ mod generate;
 mod lcg;
 #[path = "bench/programmes.rs"]
 mod programmes;
-#[path = "bench/repair.rs"]
+#[path = "bench/repair/mod.rs"]
 mod repair;
 #[path = "bench/week.rs"]
 mod week;

@@ -71,10 +71,10 @@ where
     // Booked a day or two before, as a scheduler would.
     let booked_at = (slot.starts_at - Duration::days(2)).min(clock.now);
     let row = NewVisitRow {
-        id: new_id(),
-        resident_id: t.resident.id.clone(),
-        clinic_id: t.clinic.id.clone(),
-        clinician_id: Some(slot.clinician_id.clone()),
+        id: new_id().into(),
+        resident_id: t.resident.id.clone().into(),
+        clinic_id: t.clinic.id.clone().into(),
+        clinician_id: Some(slot.clinician_id.clone().into()),
         service_type: t.service.code.clone(),
         status: Status::Scheduled.as_str().into(),
         priority: Priority::Routine.as_str().into(),
@@ -88,7 +88,7 @@ where
         referral_id: None,
         notes: String::new(),
         unplaced_reason: None,
-        requested_by: Some(sched.id.clone()),
+        requested_by: Some(sched.id.clone().into()),
         self_paid: false,
         version: 1,
         created_at: booked_at,
@@ -101,7 +101,7 @@ where
         Some(sched),
         "create",
         "visit",
-        &row.id,
+        row.id.as_str(),
         None,
         Some(&after),
     )?;
@@ -131,9 +131,9 @@ pub(super) fn request(
         VisitWindow { start, end },
     )?;
     let row = NewVisitRow {
-        id: new_id(),
-        resident_id: t.resident.id.clone(),
-        clinic_id: t.clinic.id.clone(),
+        id: new_id().into(),
+        resident_id: t.resident.id.clone().into(),
+        clinic_id: t.clinic.id.clone().into(),
         clinician_id: None,
         service_type: t.service.code.clone(),
         status: Status::Requested.as_str().into(),
@@ -158,7 +158,7 @@ pub(super) fn request(
             String::new()
         },
         unplaced_reason: None,
-        requested_by: Some(asker.id.clone()),
+        requested_by: Some(asker.id.clone().into()),
         self_paid: false,
         version: 1,
         created_at: clock.now,
@@ -171,7 +171,7 @@ pub(super) fn request(
         Some(&asker),
         "create",
         "visit",
-        &row.id,
+        row.id.as_str(),
         None,
         Some(&after),
     )?;
@@ -190,7 +190,7 @@ pub(super) fn attend(
     away: bool,
     out: bool,
 ) -> AppResult<VisitRow> {
-    let home = crate::people::residents::find(conn, &row.resident_id)?
+    let home = crate::people::residents::find(conn, row.resident_id.as_str())?
         .ok_or_else(AppError::not_found)?
         .location();
     let position = Location {
@@ -238,7 +238,7 @@ pub(super) fn step(
     action: Action,
     mut changes: VisitChanges,
 ) -> AppResult<VisitRow> {
-    let own = row.clinician_id.as_deref() == Some(who.id.as_str());
+    let own = row.clinician_id.as_ref().map(|c| c.as_str()) == Some(who.id.as_str());
     if !model::may(who.role, action, own, false) {
         return Err(AppError::internal(format!(
             "demo: {} may not {}",
@@ -259,7 +259,7 @@ pub(super) fn step(
         Some(who),
         action.as_str(),
         "visit",
-        &row.id,
+        row.id.as_str(),
         Some(&before),
         Some(&after_v),
     )?;

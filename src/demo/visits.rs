@@ -198,7 +198,7 @@ fn visit(
         Cancelled => {
             let changes = VisitChanges {
                 cancel_reason: Some(Some("家属已陪同去医院复诊".into())),
-                cancelled_by: Some(Some(sched.id.clone())),
+                cancelled_by: Some(Some(sched.id.clone().into())),
                 ..Default::default()
             };
             step(conn, sched, &row, Action::Cancel, changes)?

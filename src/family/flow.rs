@@ -98,8 +98,8 @@ pub fn give_feedback(
     body: &NewFeedback,
 ) -> AppResult<Feedback> {
     let resident = own_resident(user, "rates a visit")?;
-    let visit = crate::visits::flow::get(conn, user, visit_id)?;
-    if visit.resident_id != resident {
+    let visit = crate::visits::flow::get(conn, user, &visit_id.into())?;
+    if visit.resident_id.as_str() != resident {
         return Err(AppError::missing("visit"));
     }
     if visit.status != Status::Completed {
@@ -110,10 +110,10 @@ pub fn give_feedback(
     }
     let row = FeedbackRow {
         id: new_id(),
-        visit_id: visit.id.clone(),
+        visit_id: visit.id.to_string(),
         resident_id: resident.clone(),
-        clinic_id: visit.clinic_id.clone(),
-        clinician_id: visit.clinician_id.clone(),
+        clinic_id: visit.clinic_id.to_string(),
+        clinician_id: visit.clinician_id.as_ref().map(|c| c.to_string()),
         rating: body.rating,
         comment: body.comment(),
         author_id: user.id.clone(),
@@ -154,11 +154,11 @@ pub fn complain(
     let resident_id = own_resident(user, "makes a complaint")?;
     let organization_id = match &body.visit_id {
         Some(v) => {
-            let visit = crate::visits::flow::get(conn, user, v)?;
-            if visit.resident_id != resident_id {
+            let visit = crate::visits::flow::get(conn, user, &v.as_str().into())?;
+            if visit.resident_id.as_str() != resident_id {
                 return Err(AppError::missing("visit"));
             }
-            Some(visit.clinic_id)
+            Some(visit.clinic_id.into_string())
         }
         None => {
             let r = residents::find(conn, &resident_id)?

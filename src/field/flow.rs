@@ -15,8 +15,9 @@ use crate::visits::model::{Status, Visit};
 /// The visit, if the caller is the clinician booked on it (another's visit they may see is 403;
 /// one they may not see, 404).
 fn own_visit(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Visit> {
-    let visit = crate::visits::flow::get(conn, user, id)?;
-    if user.role != Role::Clinician || visit.clinician_id.as_deref() != Some(user.id.as_str()) {
+    let visit = crate::visits::flow::get(conn, user, &id.into())?;
+    let booked = visit.clinician_id.as_ref().map(|c| c.as_str());
+    if user.role != Role::Clinician || booked != Some(user.id.as_str()) {
         return Err(AppError::forbidden(
             "Only the clinician booked on the visit sends this.",
         ));
@@ -44,10 +45,10 @@ pub fn running_late(
         .map(|s| crate::time::Time(s.0 + Duration::minutes(body.minutes)));
     let alert = FieldAlert {
         kind: "running_late".into(),
-        visit_id: visit.id.clone(),
-        resident_id: visit.resident_id.clone(),
+        visit_id: visit.id.to_string(),
+        resident_id: visit.resident_id.to_string(),
         clinician_id: user.id.clone(),
-        clinic_id: visit.clinic_id.clone(),
+        clinic_id: visit.clinic_id.to_string(),
         at: now().into(),
         minutes: Some(body.minutes),
         expected_at: expected,
@@ -62,7 +63,7 @@ pub fn running_late(
         "running_late",
         &alert,
         vec![
-            visit.clinic_id.clone(),
+            visit.clinic_id.to_string(),
             format!("resident:{}", visit.resident_id),
         ],
     )?;
@@ -86,10 +87,10 @@ pub fn help(
     }
     let alert = FieldAlert {
         kind: "help".into(),
-        visit_id: visit.id.clone(),
-        resident_id: visit.resident_id.clone(),
+        visit_id: visit.id.to_string(),
+        resident_id: visit.resident_id.to_string(),
         clinician_id: user.id.clone(),
-        clinic_id: visit.clinic_id.clone(),
+        clinic_id: visit.clinic_id.to_string(),
         at: now().into(),
         minutes: None,
         expected_at: None,
@@ -103,7 +104,7 @@ pub fn help(
         "clinician.help",
         "help",
         &alert,
-        vec![visit.clinic_id.clone(), events::AUTHORITY.to_string()],
+        vec![visit.clinic_id.to_string(), events::AUTHORITY.to_string()],
     )?;
     Ok(alert)
 }
@@ -121,7 +122,7 @@ pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize>
     let since = cutoff - Duration::hours(OVERRUN_LOOKBACK_HOURS);
     let mut raised = 0;
     for visit in crate::visits::flow::under_way_ended_between(conn, since, cutoff)? {
-        if !super::repo::raise(conn, &visit.id, "overrun", at)? {
+        if !super::repo::raise(conn, visit.id.as_str(), "overrun", at)? {
             continue;
         }
         raised += 1;
@@ -130,10 +131,14 @@ pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize>
             .map(|end| (at.and_utc() - end.0).num_minutes());
         let alert = FieldAlert {
             kind: "overrun".into(),
-            visit_id: visit.id.clone(),
-            resident_id: visit.resident_id.clone(),
-            clinician_id: visit.clinician_id.clone().unwrap_or_default(),
-            clinic_id: visit.clinic_id.clone(),
+            visit_id: visit.id.to_string(),
+            resident_id: visit.resident_id.to_string(),
+            clinician_id: visit
+                .clinician_id
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            clinic_id: visit.clinic_id.to_string(),
             at: now().into(),
             minutes: past_end,
             expected_at: visit.ends_at,
@@ -147,7 +152,7 @@ pub fn overrun_alarms(conn: &mut DbConn, grace_minutes: i64) -> AppResult<usize>
             "visit.overrunning",
             "overrun",
             &alert,
-            vec![visit.clinic_id.clone()],
+            vec![visit.clinic_id.to_string()],
         )?;
     }
     Ok(raised)

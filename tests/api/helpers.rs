@@ -482,9 +482,9 @@ pub fn past_visit_row(
 ) -> carelink::visits::repo::NewVisitRow {
     use chrono::Duration;
     carelink::visits::repo::NewVisitRow {
-        id: carelink::db::new_id(),
+        id: carelink::db::new_id().into(),
         resident_id: resident.into(),
-        clinic_id,
+        clinic_id: clinic_id.into(),
         clinician_id: Some(clinician.into()),
         service_type: "basic_nursing".into(),
         status: status.into(),

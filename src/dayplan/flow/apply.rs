@@ -121,7 +121,8 @@ fn book_all(
         let mut wait = vec![];
         for (visit, clinician, at) in todo {
             let expected = versions.get(&visit).copied();
-            match book_proposed(conn, ctx, user, &visit, expected, &clinician, at)? {
+            let (v, c) = (visit.as_str().into(), clinician.as_str().into());
+            match book_proposed(conn, ctx, user, &v, expected, &c, at)? {
                 Proposed::Applied => outcome.applied.push(visit),
                 Proposed::Changed => outcome.changed.push(visit),
                 Proposed::Conflict => wait.push((visit, clinician, at)),

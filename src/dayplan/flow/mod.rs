@@ -157,20 +157,19 @@ pub fn start(
     let (mut visits, mut versions) =
         repo::visits_of_day(conn, &clinic.id, span.from, span.to, repairing)?;
     // A visit booked with a clinician who has no shift in the span (deactivated, or absent since)
-    // stays as it is: the plan can neither keep it in a route nor move it.
+    // stays as it is: the plan can neither keep it in a route nor move it. A repair handles what
+    // happened: the booked day and the visit it names, not the pool. One pass over each list.
+    let named = span.repair.as_ref().map(|(r, _)| r.visit_id.as_deref());
     visits.retain(|v| {
-        v.pinned
+        let on_shift = v
+            .pinned
             .as_ref()
-            .is_none_or(|(c, _)| shifts.iter().any(|s| s.clinician_id == *c))
+            .is_none_or(|(c, _)| shifts.iter().any(|s| s.clinician_id == *c));
+        let wanted = named.is_none_or(|named| v.status != "requested" || named == Some(&*v.id));
+        on_shift && wanted
     });
-    versions.retain(|(id, _)| visits.iter().any(|v| v.id == *id));
-    if let Some((r, _)) = &span.repair {
-        // A repair handles what happened: the booked day and the visit it names, not the pool.
-        let keep =
-            |id: &str, status: &str| status != "requested" || r.visit_id.as_deref() == Some(id);
-        visits.retain(|v| keep(&v.id, &v.status));
-        versions.retain(|(id, _)| visits.iter().any(|v| v.id == *id));
-    }
+    let kept: std::collections::HashSet<&str> = visits.iter().map(|v| v.id.as_str()).collect();
+    versions.retain(|(id, _)| kept.contains(id.as_str()));
     let problem = model::problem(
         span.from,
         span.to,

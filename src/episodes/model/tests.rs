@@ -1,6 +1,7 @@
 use chrono::NaiveDate;
 
 use super::*;
+use crate::domain_error::FieldError;
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()

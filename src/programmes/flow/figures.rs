@@ -40,7 +40,7 @@ pub fn figures(
         if on < from || on >= to || v.service_type != "chronic_disease_follow_up" {
             continue;
         }
-        last.insert(v.resident_id.clone(), v); // oldest first: the last one stays
+        last.insert(v.resident_id.to_string(), v); // oldest first: the last one stays
     }
     if last.is_empty() {
         return Ok(out);
@@ -55,7 +55,7 @@ pub fn figures(
             .rules
             .groups(residents.get(&resident).map(Vec::as_slice).unwrap_or(&[]));
         let readings = super::reconcile::readings(v.documentation.as_deref());
-        let f = out.entry(v.clinic_id.clone()).or_default();
+        let f = out.entry(v.clinic_id.to_string()).or_default();
         for (group, control) in [
             ("hypertension", &mut f.hypertension),
             ("diabetes", &mut f.diabetes),

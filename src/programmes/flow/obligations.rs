@@ -109,7 +109,7 @@ pub fn waive_row(
             "obligation waived: {reason}{}",
             comment.map(|c| format!(" ({c})")).unwrap_or_default()
         );
-        crate::visits::flow::cancel_owed(conn, user, visit, &why)?;
+        crate::visits::flow::cancel_owed(conn, user, &visit.as_str().into(), &why)?;
     }
     Ok(true)
 }
@@ -134,7 +134,7 @@ pub fn end_source(
         }
         // A visit under way meets it when it is checked out.
         if let Some(v) = &o.visit_id {
-            if crate::visits::flow::begun(conn, v)? {
+            if crate::visits::flow::begun(conn, &v.as_str().into())? {
                 continue;
             }
         }

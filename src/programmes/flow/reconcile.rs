@@ -125,14 +125,15 @@ pub fn reconcile(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRes
         .collect();
     let since = span.from.and_time(NaiveTime::MIN) - Duration::days(1);
     let mut history: HashMap<String, Vec<Done>> = HashMap::new();
-    for v in visits::completed_since(conn, resident, since)? {
+    let resident_id = resident.map(crate::ids::ResidentId::from);
+    for v in visits::completed_since(conn, resident_id.as_ref(), since)? {
         let Some(at) = v.check_out_at else { continue };
         let on = at.and_utc().with_timezone(&ctx.tz).date_naive();
         history
-            .entry(v.resident_id.clone())
+            .entry(v.resident_id.into_string())
             .or_default()
             .push(Done {
-                visit_id: v.id,
+                visit_id: v.id.into_string(),
                 service_type: v.service_type,
                 on,
                 readings: readings(v.documentation.as_deref()),
@@ -302,7 +303,10 @@ fn request_visits(conn: &mut DbConn, ctx: &Ctx, resident: Option<&str>) -> AppRe
         });
     }
     let made = visits::request_owed(conn, ctx.actor, &owed, |conn, visit_ids| {
-        let links: Vec<_> = due.iter().zip(visit_ids.iter().cloned()).collect();
+        let links: Vec<_> = due
+            .iter()
+            .zip(visit_ids.iter().map(|v| v.to_string()))
+            .collect();
         let linked: HashSet<String> = repo::link_visits(conn, &links)?.into_iter().collect();
         Ok(due.iter().map(|o| linked.contains(&o.id)).collect())
     })?;

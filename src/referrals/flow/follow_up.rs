@@ -24,7 +24,7 @@ pub fn start_follow_up(
     };
     let today = chrono::Utc::now().with_timezone(&ctx.tz).date_naive();
     let plan = crate::visits::plans::model::NewPlan {
-        resident_id: r.resident_id.clone(),
+        resident_id: r.resident_id.as_str().into(),
         service_type: f.service_type.clone(),
         weekdays: f.weekdays(),
         window: crate::visits::plans::model::TimeWindow {
@@ -38,6 +38,7 @@ pub fn start_follow_up(
         priority: crate::visits::model::Priority::Routine,
         self_paid: false,
     };
-    let row = crate::visits::flow::plans::create(conn, ctx, user, &plan, Some(&r.id))?;
+    let referral = r.id.as_str().into();
+    let row = crate::visits::flow::plans::create(conn, ctx, user, &plan, Some(&referral))?;
     Ok(Some(row.id))
 }

@@ -12,6 +12,7 @@ use crate::auth::CurrentUser;
 use crate::db::page::PageRequest;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{OrgId, ResidentId, UserId, VisitId};
 use crate::planning::travel::TravelModel;
 
 mod owed;
@@ -66,12 +67,12 @@ pub fn day_bounds(tz: chrono_tz::Tz, d: NaiveDate) -> AppResult<(NaiveDateTime, 
 
 /// What a search for free slots asks.
 pub struct SlotSearch {
-    pub resident_id: String,
+    pub resident_id: ResidentId,
     pub service_type: String,
     pub window: model::VisitWindow,
-    pub clinician_id: Option<String>,
+    pub clinician_id: Option<UserId>,
     /// A visit of this resident being moved: its own time does not block a slot.
-    pub moving: Option<String>,
+    pub moving: Option<VisitId>,
 }
 
 /// Candidate slots, best first (read only).
@@ -81,10 +82,16 @@ pub fn availability(
     user: &CurrentUser,
     q: &SlotSearch,
 ) -> AppResult<Vec<AvailableSlot>> {
-    let t = booking::target(conn, user, &q.resident_id, &q.service_type, q.window)?;
+    let t = booking::target(
+        conn,
+        user,
+        q.resident_id.as_str(),
+        &q.service_type,
+        q.window,
+    )?;
     if let Some(id) = &q.moving {
         let visit = repo::find_scoped(conn, user, id)?.ok_or_else(|| AppError::missing("visit"))?;
-        if visit.resident_id != t.resident.id {
+        if visit.resident_id.as_str() != t.resident.id {
             return Err(AppError::invalid(
                 "visit_id",
                 "is a visit of another resident",
@@ -95,8 +102,8 @@ pub fn availability(
         conn,
         &ctx.booking,
         &t,
-        q.clinician_id.as_deref(),
-        q.moving.as_deref(),
+        q.clinician_id.as_ref().map(UserId::as_str),
+        q.moving.as_ref().map(VisitId::as_str),
     )?;
     Ok(slots.iter().map(AvailableSlot::from).collect())
 }
@@ -113,7 +120,8 @@ pub fn request(
 ) -> AppResult<Visit> {
     let quota = ctx.settings.max_bookings_per_user_per_minute;
     let max_days = ctx.settings.max_window_days;
-    if repo::created_by_in_last_minute(conn, &user.id, now(), quota)? >= quota {
+    let by = UserId::from(user.id.as_str());
+    if repo::created_by_in_last_minute(conn, &by, now(), quota)? >= quota {
         return Err(AppError::rate_limited(
             "You are creating visits too fast; wait a minute.",
             60,
@@ -131,10 +139,16 @@ pub fn request(
             )?
         }
     };
-    let mut t = booking::target(conn, user, &new.resident_id, &new.service_type, window)?;
+    let mut t = booking::target(
+        conn,
+        user,
+        new.resident_id.as_str(),
+        &new.service_type,
+        window,
+    )?;
     t.self_paid = new.self_paid;
     let ctx = &ctx.booking;
-    let slot = match (books, new.starts_at, new.clinician_id.as_deref()) {
+    let slot = match (books, new.starts_at, new.clinician_id.as_ref().map(UserId::as_str)) {
         (false, ..) => None,
         (true, Some(at), Some(c)) => Some(booking::take_exact(
             conn,
@@ -159,7 +173,7 @@ pub fn request(
         Some(user),
         "create",
         "visit",
-        &row.id,
+        row.id.as_str(),
         None,
         Some(&value),
     )?;
@@ -183,10 +197,10 @@ fn new_row(
 ) -> repo::NewVisitRow {
     let at = now();
     repo::NewVisitRow {
-        id: new_id(),
-        resident_id: t.resident.id.clone(),
-        clinic_id: t.clinic.id.clone(),
-        clinician_id: slot.map(|s| s.clinician_id.clone()),
+        id: new_id().into(),
+        resident_id: t.resident.id.clone().into(),
+        clinic_id: t.clinic.id.clone().into(),
+        clinician_id: slot.map(|s| s.clinician_id.clone().into()),
         service_type: t.service.code.clone(),
         status: if slot.is_some() {
             Status::Scheduled
@@ -206,7 +220,7 @@ fn new_row(
         referral_id: None,
         notes: new.notes.clone(),
         unplaced_reason: None,
-        requested_by: Some(user.id.clone()),
+        requested_by: Some(user.id.clone().into()),
         self_paid: new.self_paid,
         version: 1,
         created_at: at,
@@ -225,17 +239,13 @@ pub fn list(
 }
 
 /// One visit the caller may see.
-pub fn get(conn: &mut DbConn, user: &CurrentUser, id: &str) -> AppResult<Visit> {
+pub fn get(conn: &mut DbConn, user: &CurrentUser, id: &VisitId) -> AppResult<Visit> {
     let row = repo::find_scoped(conn, user, id)?.ok_or_else(|| AppError::missing("visit"))?;
     Ok(row.to_api())
 }
 
 /// The requested visits the caller may see (of one clinic, if given), in the order to plan them.
-pub fn pool(
-    conn: &mut DbConn,
-    user: &CurrentUser,
-    clinic: Option<String>,
-) -> AppResult<Vec<Visit>> {
+pub fn pool(conn: &mut DbConn, user: &CurrentUser, clinic: Option<OrgId>) -> AppResult<Vec<Visit>> {
     let filter = VisitFilter {
         clinic_id: clinic,
         status: Some(Status::Requested),
@@ -248,7 +258,7 @@ pub fn pool(
     let rows = repo::list(conn, user, &filter, &page)?;
     let mut keyed = vec![];
     for v in rows {
-        let flagged = crate::people::residents::find(conn, &v.resident_id)?
+        let flagged = crate::people::residents::find(conn, v.resident_id.as_str())?
             .is_some_and(|r| !r.priority_flags().is_empty());
         keyed.push((
             model::pool_rank(v.priority == "urgent", flagged),
@@ -277,9 +287,9 @@ pub fn book_proposed(
     conn: &mut DbConn,
     ctx: &Ctx,
     user: &CurrentUser,
-    visit_id: &str,
+    visit_id: &VisitId,
     expected_version: Option<i64>,
-    clinician: &str,
+    clinician: &UserId,
     starts_at: NaiveDateTime,
 ) -> AppResult<Proposed> {
     let Some(v) = repo::find(conn, visit_id)? else {
@@ -293,12 +303,19 @@ pub fn book_proposed(
         start: v.window_start,
         end: v.window_end,
     };
-    let mut t = booking::target(conn, user, &v.resident_id, &v.service_type, window)?;
-    t.clinic = crate::network::flow::find(conn, &v.clinic_id)?
+    let mut t = booking::target(conn, user, v.resident_id.as_str(), &v.service_type, window)?;
+    t.clinic = crate::network::flow::find(conn, v.clinic_id.as_str())?
         .ok_or_else(|| AppError::missing("organization"))?;
     t.self_paid = v.self_paid;
-    let slot = match booking::take_exact(conn, &ctx.booking, &t, clinician, starts_at, Some(&v.id))
-    {
+    let except = Some(v.id.as_str());
+    let slot = match booking::take_exact(
+        conn,
+        &ctx.booking,
+        &t,
+        clinician.as_str(),
+        starts_at,
+        except,
+    ) {
         Ok(slot) => slot,
         Err(e)
             if e.code == "visit_conflict"
@@ -324,7 +341,7 @@ pub fn book_proposed(
         Some(user),
         action,
         "visit",
-        &v.id,
+        v.id.as_str(),
         Some(&value(&v)?),
         Some(&value(&after)?),
     )?;

@@ -9,6 +9,7 @@ use crate::auth::CurrentUser;
 use crate::db::schema::visits;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{OrgId, ResidentId, VisitId};
 use crate::visits::model::Status;
 use crate::visits::repo::{self, VisitChanges};
 
@@ -35,13 +36,13 @@ pub fn request_owed(
     conn: &mut DbConn,
     actor: Option<&CurrentUser>,
     owed: &[OwedVisit],
-    claim: impl FnOnce(&mut DbConn, &[String]) -> AppResult<Vec<bool>>,
-) -> AppResult<Vec<Option<String>>> {
+    claim: impl FnOnce(&mut DbConn, &[VisitId]) -> AppResult<Vec<bool>>,
+) -> AppResult<Vec<Option<VisitId>>> {
     let at = now();
     let rows: Vec<_> = owed
         .iter()
         .map(|o| repo::NewVisitRow {
-            id: new_id(),
+            id: new_id().into(),
             resident_id: o.resident_id.into(),
             clinic_id: o.clinic_id.into(),
             clinician_id: None,
@@ -66,7 +67,7 @@ pub fn request_owed(
         })
         .collect();
     let stored = repo::insert_many(conn, &rows)?;
-    let ids: Vec<String> = stored.iter().map(|v| v.id.clone()).collect();
+    let ids: Vec<VisitId> = stored.iter().map(|v| v.id.clone()).collect();
     let wanted = claim(conn, &ids)?;
     let (mut kept, mut refused) = (Vec::with_capacity(stored.len()), vec![]);
     for (row, want) in stored
@@ -85,7 +86,7 @@ pub fn request_owed(
     let mut created = Vec::with_capacity(kept.len());
     for row in &kept {
         let value = serde_json::to_value(row.to_api()).map_err(AppError::internal)?;
-        created.push((row.id.clone(), value.to_string()));
+        created.push((row.id.to_string(), value.to_string()));
     }
     audit::record_created(conn, actor, "visit", &created)?;
     repo::publish_many(conn, "requested", &kept)?;
@@ -101,7 +102,7 @@ pub fn request_owed(
 pub fn cancel_owed(
     conn: &mut DbConn,
     user: Option<&CurrentUser>,
-    visit_id: &str,
+    visit_id: &VisitId,
     reason: &str,
 ) -> AppResult<bool> {
     let Some(row) = repo::find(conn, visit_id)? else {
@@ -113,7 +114,7 @@ pub fn cancel_owed(
     let changes = VisitChanges {
         status: Some(Status::Cancelled.as_str().into()),
         cancel_reason: Some(Some(reason.chars().take(500).collect())),
-        cancelled_by: Some(user.map(|u| u.id.clone())),
+        cancelled_by: Some(user.map(|u| u.id.clone().into())),
         ..Default::default()
     };
     if !repo::update(conn, &row.id, row.version, changes)? {
@@ -126,7 +127,7 @@ pub fn cancel_owed(
         user,
         "cancel",
         "visit",
-        &row.id,
+        row.id.as_str(),
         Some(&value(&row)?),
         Some(&value(&after)?),
     )?;
@@ -135,7 +136,7 @@ pub fn cancel_owed(
 }
 
 /// Has this visit begun (under way, or done)? What it is for then stands, whatever ends.
-pub fn begun(conn: &mut DbConn, visit_id: &str) -> AppResult<bool> {
+pub fn begun(conn: &mut DbConn, visit_id: &VisitId) -> AppResult<bool> {
     Ok(repo::find(conn, visit_id)?
         .is_some_and(|v| matches!(v.status(), Status::InProgress | Status::Completed)))
 }
@@ -143,9 +144,9 @@ pub fn begun(conn: &mut DbConn, visit_id: &str) -> AppResult<bool> {
 /// A completed visit as the obligation engine reads it.
 #[derive(Debug, Clone, Queryable)]
 pub struct Completed {
-    pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
+    pub id: VisitId,
+    pub resident_id: ResidentId,
+    pub clinic_id: OrgId,
     pub service_type: String,
     pub check_out_at: Option<NaiveDateTime>,
     pub documentation: Option<String>,
@@ -154,7 +155,7 @@ pub struct Completed {
 /// Completed visits (of one resident, or all) checked out since `since`, oldest first.
 pub fn completed_since(
     conn: &mut DbConn,
-    resident: Option<&str>,
+    resident: Option<&ResidentId>,
     since: NaiveDateTime,
 ) -> AppResult<Vec<Completed>> {
     let mut q = visits::table
@@ -162,7 +163,7 @@ pub fn completed_since(
         .filter(visits::check_out_at.ge(since))
         .into_boxed();
     if let Some(r) = resident {
-        q = q.filter(visits::resident_id.eq(r.to_string()));
+        q = q.filter(visits::resident_id.eq(r.clone()));
     }
     Ok(q.order((visits::check_out_at.asc(), visits::id.asc()))
         .select((

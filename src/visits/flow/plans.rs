@@ -6,6 +6,7 @@ use crate::audit;
 use crate::auth::CurrentUser;
 use crate::db::{new_id, now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{ReferralId, UserId};
 use crate::visits::booking;
 use crate::visits::model::{self, Status, VisitWindow};
 use crate::visits::plans::model::{local, occurrences, EndPlan, NewPlan, Plan};
@@ -23,7 +24,7 @@ pub fn create(
     ctx: &Ctx,
     user: &CurrentUser,
     p: &NewPlan,
-    referral_id: Option<&str>,
+    referral_id: Option<&ReferralId>,
 ) -> AppResult<PlanRow> {
     let tz = ctx.tz;
     let first = local(tz, p.starts_on, p.window.from)
@@ -32,9 +33,9 @@ pub fn create(
         start: first,
         end: first + Duration::hours(1),
     };
-    let t = booking::target(conn, user, &p.resident_id, &p.service_type, probe)?;
+    let t = booking::target(conn, user, p.resident_id.as_str(), &p.service_type, probe)?;
     if let Some(c) = &p.clinician_id {
-        booking::able_clinicians(conn, &t, Some(c))?;
+        booking::able_clinicians(conn, &t, Some(c.as_str()))?;
     }
     let id = new_id();
     let at = now();
@@ -46,6 +47,7 @@ pub fn create(
     plans::insert(conn, &id, &place, p, referral_id, at)?;
     let mut target = t;
     target.self_paid = p.self_paid;
+    let clinician = p.clinician_id.as_ref().map(UserId::as_str);
     for day in occurrences(&p.weekdays, p.starts_on, p.until, p.count) {
         let (Some(start), Some(end)) = (local(tz, day, p.window.from), local(tz, day, p.window.to))
         else {
@@ -55,12 +57,12 @@ pub fn create(
             continue;
         }
         target.window = VisitWindow { start, end };
-        let able = booking::able_clinicians(conn, &target, p.clinician_id.as_deref())?;
+        let able = booking::able_clinicians(conn, &target, clinician)?;
         let mut past_entitlement = false;
         let slot = if able.is_empty() {
             None
         } else {
-            match booking::take_best(conn, &ctx.booking, &target, p.clinician_id.as_deref(), None) {
+            match booking::take_best(conn, &ctx.booking, &target, clinician, None) {
                 // A plan a referral's follow-up makes leaves such a visit in the pool (the clinic
                 // decides: self-paid or later); a plan asked for directly is refused (409).
                 Err(e) if e.code == "entitlement_exceeded" && referral_id.is_some() => {
@@ -79,10 +81,10 @@ pub fn create(
             (None, false) => Some("no free slot in the window".to_string()),
         };
         let row = repo::NewVisitRow {
-            id: new_id(),
-            resident_id: target.resident.id.clone(),
-            clinic_id: target.clinic.id.clone(),
-            clinician_id: slot.as_ref().map(|s| s.clinician_id.clone()),
+            id: new_id().into(),
+            resident_id: target.resident.id.clone().into(),
+            clinic_id: target.clinic.id.clone().into(),
+            clinician_id: slot.as_ref().map(|s| s.clinician_id.clone().into()),
             service_type: target.service.code.clone(),
             status: if slot.is_some() {
                 Status::Scheduled
@@ -99,10 +101,10 @@ pub fn create(
             travel_minutes_before: slot.as_ref().map(|s| s.travel_minutes_before as i32),
             location_exception: false,
             plan_id: Some(id.clone()),
-            referral_id: referral_id.map(str::to_string),
+            referral_id: referral_id.cloned(),
             notes: String::new(),
             unplaced_reason: reason,
-            requested_by: Some(user.id.clone()),
+            requested_by: Some(user.id.clone().into()),
             self_paid: p.self_paid,
             version: 1,
             created_at: at,
@@ -114,7 +116,7 @@ pub fn create(
             Some(user),
             "create",
             "visit",
-            &v.id,
+            v.id.as_str(),
             None,
             Some(&value(&v.to_api())?),
         )?;
@@ -179,7 +181,7 @@ pub fn end(
         let changes = VisitChanges {
             status: Some(Status::Cancelled.as_str().into()),
             cancel_reason: Some(Some(reason.clone())),
-            cancelled_by: Some(Some(user.id.clone())),
+            cancelled_by: Some(Some(user.id.clone().into())),
             ..Default::default()
         };
         if !repo::update(conn, &v.id, v.version, changes)? {

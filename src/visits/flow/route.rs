@@ -5,6 +5,7 @@ use super::{day_bounds, Ctx};
 use crate::auth::{CurrentUser, Role};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::ids::UserId;
 use crate::visits::model::{DayRoute, RouteStop};
 use crate::visits::repo::{self, VisitRow};
 
@@ -13,7 +14,7 @@ pub fn route(
     conn: &mut DbConn,
     ctx: &Ctx,
     user: &CurrentUser,
-    id: String,
+    id: UserId,
     date: NaiveDate,
 ) -> AppResult<DayRoute> {
     let (from, to) = day_bounds(ctx.tz, date)?;
@@ -26,7 +27,7 @@ pub fn route(
     } else {
         scope
     };
-    let clinician = crate::people::repo::find_scoped(conn, &scope, &id)?
+    let clinician = crate::people::repo::find_scoped(conn, &scope, id.as_str())?
         .filter(|c| c.role() == Some(Role::Clinician))
         .ok_or_else(|| AppError::missing("clinician"))?;
     let clinic =
@@ -37,7 +38,7 @@ pub fn route(
         .iter()
         .map(|(v, home)| {
             (
-                v.id.clone(),
+                v.id.to_string(),
                 v.starts_at.unwrap_or(from),
                 v.ends_at.unwrap_or(from),
                 *home,
@@ -51,7 +52,7 @@ pub fn route(
         .legs
         .iter()
         .filter_map(|leg| {
-            let v = rows.iter().find(|v| v.id == leg.visit_id)?;
+            let v = rows.iter().find(|v| v.id.as_str() == leg.visit_id)?;
             Some(RouteStop {
                 visit_id: v.id.clone(),
                 resident_id: v.resident_id.clone(),

@@ -6,6 +6,7 @@ use crate::audit;
 use crate::auth::CurrentUser;
 use crate::db::{now, DbConn};
 use crate::error::{AppError, AppResult};
+use crate::ids::{UserId, VisitId};
 use crate::planning::travel::distance_meters;
 use crate::visits::booking;
 use crate::visits::model::{
@@ -41,13 +42,13 @@ pub fn act(
     conn: &mut DbConn,
     ctx: &Ctx,
     user: &CurrentUser,
-    id: &str,
+    id: &VisitId,
     step: Step,
     version_ok: impl FnOnce(i64) -> AppResult<()>,
 ) -> AppResult<Visit> {
     let action = step.action();
     let row = repo::find_scoped(conn, user, id)?.ok_or_else(|| AppError::missing("visit"))?;
-    let own = row.clinician_id.as_deref() == Some(user.id.as_str());
+    let own = row.clinician_id.as_ref().map(UserId::as_str) == Some(user.id.as_str());
     let own_record = user.resident_id.as_deref() == Some(row.resident_id.as_str());
     if !model::may(user.role, action, own, own_record) {
         return Err(AppError::forbidden(format!(
@@ -73,7 +74,7 @@ pub fn act(
         Some(user),
         action.as_str(),
         "visit",
-        &row.id,
+        row.id.as_str(),
         Some(&value(&row.to_api())?),
         Some(&value(&after)?),
     )?;
@@ -98,7 +99,7 @@ fn changes(
             }
             Ok(VisitChanges {
                 cancel_reason: Some(Some(reason.into())),
-                cancelled_by: Some(Some(user.id.clone())),
+                cancelled_by: Some(Some(user.id.clone().into())),
                 ..Default::default()
             })
         }
@@ -175,8 +176,14 @@ fn target_of(conn: &mut DbConn, user: &CurrentUser, row: &VisitRow) -> AppResult
         start: row.window_start,
         end: row.window_end,
     };
-    let mut t = booking::target(conn, user, &row.resident_id, &row.service_type, window)?;
-    t.clinic = crate::network::flow::find(conn, &row.clinic_id)?
+    let mut t = booking::target(
+        conn,
+        user,
+        row.resident_id.as_str(),
+        &row.service_type,
+        window,
+    )?;
+    t.clinic = crate::network::flow::find(conn, row.clinic_id.as_str())?
         .ok_or_else(|| AppError::missing("organization"))?;
     Ok(t)
 }
@@ -200,9 +207,9 @@ fn place(
         conn,
         &ctx.booking,
         &t,
-        &clinician,
+        clinician.as_str(),
         b.starts_at.naive_utc(),
-        Some(&row.id),
+        Some(row.id.as_str()),
     )?;
     Ok(VisitChanges {
         self_paid: b.self_paid,
@@ -217,7 +224,7 @@ fn distance_from_home(
     row: &VisitRow,
     b: &PositionBody,
 ) -> AppResult<(f64, bool)> {
-    let resident = crate::people::residents::find(conn, &row.resident_id)?
+    let resident = crate::people::residents::find(conn, row.resident_id.as_str())?
         .ok_or_else(|| AppError::missing("resident"))?;
     let d = distance_meters(
         resident.location(),

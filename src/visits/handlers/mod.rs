@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_end, parse_id, parse_time, IdempotencyKey};
 use crate::http::pagination::{Page, PageParams};
 use crate::http::{self, to_value};
+use crate::ids::{OrgId, ResidentId, UserId, VisitId};
 use crate::state::AppState;
 
 mod plans;
@@ -74,14 +75,14 @@ pub async fn availability(
     let moving = q
         .visit_id
         .as_deref()
-        .map(|v| parse_id(v, "visit"))
+        .map(|v| parse_id(v, "visit").map(VisitId::from))
         .transpose()?;
     let q = q.into_inner();
     let search = SlotSearch {
-        resident_id: q.resident_id,
+        resident_id: q.resident_id.into(),
         service_type: q.service_type,
         window,
-        clinician_id: q.clinician_id,
+        clinician_id: q.clinician_id.map(UserId::from),
         moving,
     };
     let st = state.clone();
@@ -224,9 +225,9 @@ pub async fn list_visits(
         None => (None, None),
     };
     let filter = VisitFilter {
-        clinician_id: q.clinician_id.clone(),
-        clinic_id: q.clinic_id.clone(),
-        resident_id: q.resident_id.clone(),
+        clinician_id: q.clinician_id.clone().map(UserId::from),
+        clinic_id: q.clinic_id.clone().map(OrgId::from),
+        resident_id: q.resident_id.clone().map(ResidentId::from),
         plan_id: q.plan_id.clone(),
         from,
         to,
@@ -256,7 +257,7 @@ pub async fn get_visit(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id, "visit")?;
+    let id = VisitId::from(parse_id(&id, "visit")?);
     let visit = http::db(&state, move |conn| flow::get(conn, &user, &id)).await?;
     Ok(http::json(StatusCode::OK, &visit))
 }
@@ -286,7 +287,7 @@ pub async fn clinician_route(
     id: web::Path<String>,
     q: web::Query<RouteQuery>,
 ) -> AppResult<HttpResponse> {
-    let id = parse_id(&id, "clinician")?;
+    let id = UserId::from(parse_id(&id, "clinician")?);
     let (st, date) = (state.clone(), q.date);
     let route = http::db(&state, move |conn| {
         flow::route(conn, &ctx(&st), &user, id, date)
@@ -315,7 +316,7 @@ pub async fn pool(
     state: web::Data<AppState>,
     q: web::Query<PoolQuery>,
 ) -> AppResult<HttpResponse> {
-    let clinic = q.clinic_id.clone();
+    let clinic = q.clinic_id.clone().map(OrgId::from);
     let items = http::db(&state, move |conn| flow::pool(conn, &user, clinic)).await?;
     Ok(HttpResponse::Ok().json(Page {
         items,

@@ -8,6 +8,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::http::extract::{IdempotencyKey, IfMatch};
 use crate::http::{self, Call, Transition};
+use crate::ids::VisitId;
 use crate::state::AppState;
 use crate::visits::flow::{self, Step};
 use crate::visits::model::{
@@ -24,11 +25,12 @@ fn act(conn: &mut DbConn, t: Transition<'_, Step>) -> AppResult<Visit> {
         if_match,
     } = t;
     let action = step.action();
-    let after = flow::act(conn, &ctx(state), user, id, step, |v| if_match.check(v))?;
+    let id = VisitId::from(id);
+    let after = flow::act(conn, &ctx(state), user, &id, step, |v| if_match.check(v))?;
     // A completed visit may meet what the resident is owed, or (out of control) owe more.
     if action == Action::CheckOut {
         let owed = crate::programmes::flow::Ctx::new(&state.settings, state.tz)?;
-        crate::programmes::flow::reconcile(conn, &owed.by(user), Some(&after.resident_id))?;
+        crate::programmes::flow::reconcile(conn, &owed.by(user), Some(after.resident_id.as_str()))?;
     }
     Ok(after)
 }

@@ -2,6 +2,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::*;
+use crate::ids::{OrgId, ReferralId, ResidentId, UserId, VisitId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -27,10 +28,14 @@ pub struct Task {
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Visit {
-    pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
-    pub clinician_id: Option<String>,
+    #[schema(value_type = String)]
+    pub id: VisitId,
+    #[schema(value_type = String)]
+    pub resident_id: ResidentId,
+    #[schema(value_type = String)]
+    pub clinic_id: OrgId,
+    #[schema(value_type = Option<String>)]
+    pub clinician_id: Option<UserId>,
     pub service_type: String,
     pub status: Status,
     pub priority: Priority,
@@ -41,12 +46,14 @@ pub struct Visit {
     pub travel_minutes_before: Option<i32>,
     pub location_exception: bool,
     pub plan_id: Option<String>,
-    pub referral_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub referral_id: Option<ReferralId>,
     pub notes: String,
     /// Why a visit stayed in the pool (e.g. no free slot when a plan created it).
     pub unplaced_reason: Option<String>,
     pub cancel_reason: Option<String>,
-    pub cancelled_by: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub cancelled_by: Option<UserId>,
     pub missed_reason: Option<String>,
     pub check_in_at: Option<crate::time::Time>,
     pub check_in_distance_m: Option<f64>,
@@ -69,7 +76,8 @@ pub struct Visit {
 #[serde(deny_unknown_fields)]
 pub struct NewVisit {
     /// The resident to visit (one the caller may see).
-    pub resident_id: String,
+    #[schema(value_type = String)]
+    pub resident_id: ResidentId,
     /// A service type `code` of the catalogue, e.g. `wound_dressing`.
     pub service_type: String,
     /// When the visit may happen: RFC 3339 with offset (`2026-12-03T09:00:00+08:00`) or a plain date
@@ -87,7 +95,8 @@ pub struct NewVisit {
     pub notes: String,
     /// Book this clinician (an active clinician of the serving clinic with the service's skill);
     /// required with `starts_at`.
-    pub clinician_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub clinician_id: Option<UserId>,
     /// Book this exact start (inside the window, if one is given); needs `clinician_id`.
     pub starts_at: Option<crate::time::Start>,
     /// false: leave the visit `requested` in the clinic's pool.
@@ -109,7 +118,8 @@ fn yes() -> bool {
 pub struct ScheduleBody {
     /// The clinician to book (required to schedule a visit that has none; a reschedule keeps the
     /// current one when absent).
-    pub clinician_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub clinician_id: Option<UserId>,
     /// The start, RFC 3339 with offset, inside the visit's window.
     pub starts_at: crate::time::Start,
     /// true: the resident pays for this visit themselves (booked even past their long-term care

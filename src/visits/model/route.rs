@@ -3,11 +3,14 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Status;
+use crate::ids::{ResidentId, UserId, VisitId};
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RouteStop {
-    pub visit_id: String,
-    pub resident_id: String,
+    #[schema(value_type = String)]
+    pub visit_id: VisitId,
+    #[schema(value_type = String)]
+    pub resident_id: ResidentId,
     pub service_type: String,
     pub status: Status,
     pub travel_minutes: i64,
@@ -18,7 +21,8 @@ pub struct RouteStop {
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DayRoute {
-    pub clinician_id: String,
+    #[schema(value_type = String)]
+    pub clinician_id: UserId,
     pub date: NaiveDate,
     pub stops: Vec<RouteStop>,
     pub return_travel_minutes: i64,

@@ -4,6 +4,7 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use serde::{Deserialize, Serialize};
 
 use crate::domain_error::DomainError;
+use crate::ids::{OrgId, ReferralId, ResidentId, UserId};
 use crate::visits::model::{Priority, Visit};
 
 /// The most occurrences one plan creates.
@@ -55,7 +56,8 @@ impl utoipa::ToSchema for IsoWeekday {}
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
     /// The resident to visit (one the caller may see).
-    pub resident_id: String,
+    #[schema(value_type = String)]
+    pub resident_id: ResidentId,
     /// A service type `code` of the catalogue.
     pub service_type: String,
     /// ISO weekdays: 1 = Monday ... 7 = Sunday; at least one.
@@ -71,7 +73,8 @@ pub struct NewPlan {
     pub count: Option<u32>,
     /// Book this clinician (an active clinician of the serving clinic with the skill); else the
     /// best free clinician for each visit.
-    pub clinician_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub clinician_id: Option<UserId>,
     #[serde(default)]
     pub priority: Priority,
     /// The resident pays for the series themselves: booked even past their long-term care
@@ -143,17 +146,21 @@ impl NewPlan {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Plan {
     pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
+    #[schema(value_type = String)]
+    pub resident_id: ResidentId,
+    #[schema(value_type = String)]
+    pub clinic_id: OrgId,
     pub service_type: String,
-    pub clinician_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub clinician_id: Option<UserId>,
     pub weekdays: Vec<u32>,
     pub window: serde_json::Value,
     pub starts_on: String,
     pub until: Option<String>,
     pub count: Option<i32>,
     pub status: String,
-    pub referral_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub referral_id: Option<ReferralId>,
     pub version: i64,
     pub visits: Vec<Visit>,
 }

@@ -7,15 +7,16 @@ use crate::auth::policy::{self, VisitScope};
 use crate::auth::CurrentUser;
 use crate::db::schema::{residents, visit_plans, visits};
 use crate::db::{DbConn, MultiBackend};
+use crate::ids::{OrgId, ReferralId, ResidentId, UserId};
 use crate::visits::repo::VisitRow;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct PlanRow {
     pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
+    pub resident_id: ResidentId,
+    pub clinic_id: OrgId,
     pub service_type: String,
-    pub clinician_id: Option<String>,
+    pub clinician_id: Option<UserId>,
     pub weekdays: String,
     pub window_from: String,
     pub window_to: String,
@@ -23,7 +24,7 @@ pub struct PlanRow {
     pub until: Option<String>,
     pub occurrences: Option<i32>,
     pub status: String,
-    pub referral_id: Option<String>,
+    pub referral_id: Option<ReferralId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -98,7 +99,7 @@ pub fn insert(
     id: &str,
     place: &PlanPlace,
     p: &NewPlan,
-    referral_id: Option<&str>,
+    referral_id: Option<&ReferralId>,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
     diesel::insert_into(visit_plans::table)

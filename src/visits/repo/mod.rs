@@ -8,18 +8,23 @@ use crate::auth::CurrentUser;
 use crate::db::page::PageRequest;
 use crate::db::schema::{residents, visits};
 use crate::db::{DbConn, MultiBackend};
+use crate::ids::{OrgId, ReferralId, ResidentId, UserId, VisitId};
 use crate::network::model::Location;
-use crate::planning::slots::Slot;
 
 mod days;
+mod outbox;
+mod writes;
+
 pub use days::*;
+pub use outbox::*;
+pub use writes::*;
 
 #[derive(Debug, Clone, Queryable)]
 pub struct VisitRow {
-    pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
-    pub clinician_id: Option<String>,
+    pub id: VisitId,
+    pub resident_id: ResidentId,
+    pub clinic_id: OrgId,
+    pub clinician_id: Option<UserId>,
     pub service_type: String,
     pub status: String,
     pub priority: String,
@@ -30,18 +35,18 @@ pub struct VisitRow {
     pub travel_minutes_before: Option<i32>,
     pub location_exception: bool,
     pub plan_id: Option<String>,
-    pub referral_id: Option<String>,
+    pub referral_id: Option<ReferralId>,
     pub notes: String,
     pub unplaced_reason: Option<String>,
     pub cancel_reason: Option<String>,
-    pub cancelled_by: Option<String>,
+    pub cancelled_by: Option<UserId>,
     pub missed_reason: Option<String>,
     pub check_in_at: Option<NaiveDateTime>,
     pub check_in_distance_m: Option<f64>,
     pub check_out_at: Option<NaiveDateTime>,
     pub check_out_distance_m: Option<f64>,
     pub documentation: Option<String>,
-    pub requested_by: Option<String>,
+    pub requested_by: Option<UserId>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -123,9 +128,9 @@ pub fn scoped(user: &CurrentUser) -> visits::BoxedQuery<'static, MultiBackend> {
 
 #[derive(Debug, Default, Clone)]
 pub struct VisitFilter {
-    pub clinician_id: Option<String>,
-    pub clinic_id: Option<String>,
-    pub resident_id: Option<String>,
+    pub clinician_id: Option<UserId>,
+    pub clinic_id: Option<OrgId>,
+    pub resident_id: Option<ResidentId>,
     pub plan_id: Option<String>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
@@ -175,12 +180,12 @@ pub fn list(
 pub fn day_of(
     conn: &mut DbConn,
     user: &CurrentUser,
-    clinician_id: &str,
+    clinician_id: &UserId,
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(VisitRow, Location)>> {
     let rows: Vec<VisitRow> = scoped(user)
-        .filter(visits::clinician_id.eq(clinician_id.to_string()))
+        .filter(visits::clinician_id.eq(clinician_id.clone()))
         .filter(visits::starts_at.ge(from))
         .filter(visits::starts_at.lt(to))
         .filter(visits::status.eq_any(Status::HOLDING_TIME))
@@ -197,7 +202,7 @@ pub fn day_of(
     Ok(rows
         .into_iter()
         .filter_map(|v| {
-            let home = *homes.get(&v.resident_id)?;
+            let home = *homes.get(v.resident_id.as_str())?;
             Some((v, home))
         })
         .collect())
@@ -206,10 +211,10 @@ pub fn day_of(
 pub fn find_scoped(
     conn: &mut DbConn,
     user: &CurrentUser,
-    id: &str,
+    id: &VisitId,
 ) -> QueryResult<Option<VisitRow>> {
     scoped(user)
-        .filter(visits::id.eq(id.to_string()))
+        .filter(visits::id.eq(id.clone()))
         .first(conn)
         .optional()
 }
@@ -217,7 +222,7 @@ pub fn find_scoped(
 /// Visits a user asked for in the minute before `now` (the per-user booking quota).
 pub fn created_by_in_last_minute(
     conn: &mut DbConn,
-    user_id: &str,
+    user_id: &UserId,
     now: NaiveDateTime,
     cap: i64,
 ) -> QueryResult<i64> {
@@ -231,7 +236,7 @@ pub fn created_by_in_last_minute(
         "SELECT count(*) AS n FROM (SELECT 1 FROM visits \
          WHERE requested_by = $1 AND created_at > $2 LIMIT $3) recent",
     )
-    .bind::<diesel::sql_types::Text, _>(user_id)
+    .bind::<diesel::sql_types::Text, _>(user_id.as_str())
     .bind::<diesel::sql_types::Timestamp, _>(now - chrono::Duration::minutes(1))
     .bind::<diesel::sql_types::BigInt, _>(cap);
     let count: Count = match conn {
@@ -241,63 +246,8 @@ pub fn created_by_in_last_minute(
     Ok(count.n)
 }
 
-pub fn find(conn: &mut DbConn, id: &str) -> QueryResult<Option<VisitRow>> {
+pub fn find(conn: &mut DbConn, id: &VisitId) -> QueryResult<Option<VisitRow>> {
     visits::table.find(id).first(conn).optional()
-}
-
-/// The columns a transition changes (None: leave as is).
-#[derive(Debug, Default, AsChangeset)]
-#[diesel(table_name = visits)]
-pub struct VisitChanges {
-    pub status: Option<String>,
-    pub clinician_id: Option<Option<String>>,
-    pub starts_at: Option<Option<NaiveDateTime>>,
-    pub ends_at: Option<Option<NaiveDateTime>>,
-    pub travel_minutes_before: Option<Option<i32>>,
-    pub location_exception: Option<bool>,
-    pub unplaced_reason: Option<Option<String>>,
-    pub cancel_reason: Option<Option<String>>,
-    pub cancelled_by: Option<Option<String>>,
-    pub missed_reason: Option<Option<String>>,
-    pub check_in_at: Option<Option<NaiveDateTime>>,
-    pub check_in_distance_m: Option<Option<f64>>,
-    pub check_out_at: Option<Option<NaiveDateTime>>,
-    pub check_out_distance_m: Option<Option<f64>>,
-    pub check_in_recorded_at: Option<Option<NaiveDateTime>>,
-    pub check_out_recorded_at: Option<Option<NaiveDateTime>>,
-    pub self_paid: Option<bool>,
-    pub documentation: Option<Option<String>>,
-    pub version: Option<i64>,
-    pub updated_at: Option<NaiveDateTime>,
-}
-
-impl VisitChanges {
-    /// The changes that put a visit into a slot found by the booking code.
-    pub fn booked(slot: &Slot) -> VisitChanges {
-        VisitChanges {
-            clinician_id: Some(Some(slot.clinician_id.clone())),
-            starts_at: Some(Some(slot.starts_at)),
-            ends_at: Some(Some(slot.ends_at)),
-            travel_minutes_before: Some(Some(slot.travel_minutes_before as i32)),
-            unplaced_reason: Some(None),
-            ..Default::default()
-        }
-    }
-}
-
-/// Applies changes if the visit is still at `version`; false when another change won.
-pub fn update(
-    conn: &mut DbConn,
-    id: &str,
-    version: i64,
-    mut ch: VisitChanges,
-) -> QueryResult<bool> {
-    ch.version = Some(version + 1);
-    ch.updated_at = Some(crate::db::now());
-    let n = diesel::update(visits::table.find(id).filter(visits::version.eq(version)))
-        .set(&ch)
-        .execute(conn)?;
-    Ok(n == 1)
 }
 
 /// Visits still under way whose booked end lies in `[from, to)`, soonest end first (at most 500).
@@ -313,125 +263,4 @@ pub fn under_way_ended_between(
         .order((visits::ends_at.asc(), visits::id.asc()))
         .limit(500)
         .load(conn)
-}
-
-#[derive(Debug, Insertable)]
-#[diesel(table_name = visits)]
-pub struct NewVisitRow {
-    pub id: String,
-    pub resident_id: String,
-    pub clinic_id: String,
-    pub clinician_id: Option<String>,
-    pub service_type: String,
-    pub status: String,
-    pub priority: String,
-    pub window_start: NaiveDateTime,
-    pub window_end: NaiveDateTime,
-    pub starts_at: Option<NaiveDateTime>,
-    pub ends_at: Option<NaiveDateTime>,
-    pub travel_minutes_before: Option<i32>,
-    pub location_exception: bool,
-    pub plan_id: Option<String>,
-    pub referral_id: Option<String>,
-    pub notes: String,
-    pub unplaced_reason: Option<String>,
-    pub requested_by: Option<String>,
-    pub self_paid: bool,
-    pub version: i64,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
-
-pub fn insert(conn: &mut DbConn, row: &NewVisitRow) -> QueryResult<VisitRow> {
-    diesel::insert_into(visits::table)
-        .values(row)
-        .execute(conn)?;
-    visits::table.find(&row.id).first(conn)
-}
-
-/// Who hears of a visit's changes: its clinic, the resident, and the resident's care home.
-pub fn audience(conn: &mut DbConn, v: &VisitRow) -> QueryResult<Vec<String>> {
-    let home: Option<Option<String>> = residents::table
-        .find(&v.resident_id)
-        .select(residents::care_home_id)
-        .first(conn)
-        .optional()?;
-    let mut a = vec![v.clinic_id.clone(), format!("resident:{}", v.resident_id)];
-    a.extend(home.flatten());
-    Ok(a)
-}
-
-/// What a visit event carries.
-fn payload(v: &VisitRow) -> serde_json::Value {
-    serde_json::json!({
-        "id": v.id, "status": v.status, "clinic_id": v.clinic_id, "clinician_id": v.clinician_id,
-        "resident_id": v.resident_id, "starts_at": v.starts_at.map(crate::time::Time::from),
-        "ends_at": v.ends_at.map(crate::time::Time::from), "priority": v.priority, "version": v.version,
-    })
-}
-
-/// Publishes `visit.<what>` for a visit, in the caller's transaction.
-pub fn publish(conn: &mut DbConn, what: &str, v: &VisitRow) -> QueryResult<()> {
-    let audience = audience(conn, v)?;
-    crate::events::publish(
-        conn,
-        &format!("visit.{what}"),
-        "visit",
-        &v.id,
-        &audience,
-        &payload(v),
-    )
-}
-
-/// Inserts many new visits in batched inserts and returns them as stored, in the same order.
-pub fn insert_many(conn: &mut DbConn, rows: &[NewVisitRow]) -> QueryResult<Vec<VisitRow>> {
-    let mut stored = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(500) {
-        match conn {
-            DbConn::Pg(c) => diesel::insert_into(visits::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConn::Sqlite(c) => diesel::insert_into(visits::table)
-                .values(chunk)
-                .execute(c)?,
-        };
-        let ids: Vec<&String> = chunk.iter().map(|r| &r.id).collect();
-        let mut found: std::collections::HashMap<String, VisitRow> = visits::table
-            .filter(visits::id.eq_any(ids))
-            .load::<VisitRow>(conn)?
-            .into_iter()
-            .map(|v| (v.id.clone(), v))
-            .collect();
-        stored.extend(chunk.iter().filter_map(|r| found.remove(&r.id)));
-    }
-    Ok(stored)
-}
-
-/// Deletes visits made in the caller's transaction that turned out not to be wanted (never
-/// seen by anyone: no audit record or event names them yet).
-pub fn delete_unannounced(conn: &mut DbConn, ids: &[String]) -> QueryResult<usize> {
-    diesel::delete(visits::table.filter(visits::id.eq_any(ids))).execute(conn)
-}
-
-/// Publishes `visit.<what>` for many visits, in batched inserts, with each visit's audience
-/// (the care homes read in one query).
-pub fn publish_many(conn: &mut DbConn, what: &str, vs: &[VisitRow]) -> QueryResult<()> {
-    let mut homes = std::collections::HashMap::new();
-    let residents_of: Vec<&String> = vs.iter().map(|v| &v.resident_id).collect();
-    for chunk in residents_of.chunks(500) {
-        let rows: Vec<(String, Option<String>)> = residents::table
-            .filter(residents::id.eq_any(chunk))
-            .select((residents::id, residents::care_home_id))
-            .load(conn)?;
-        homes.extend(rows);
-    }
-    let items: Vec<_> = vs
-        .iter()
-        .map(|v| {
-            let mut a = vec![v.clinic_id.clone(), format!("resident:{}", v.resident_id)];
-            a.extend(homes.get(&v.resident_id).cloned().flatten());
-            (v.id.clone(), a, payload(v))
-        })
-        .collect();
-    crate::events::publish_many(conn, &format!("visit.{what}"), "visit", &items)
 }

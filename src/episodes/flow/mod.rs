@@ -4,11 +4,14 @@
 //! stops it through `programmes::flow::end_source`.
 use serde_json::json;
 
-use super::model::{
-    progress, CloseBody, Diagnosis, Episode, EpisodeKind, EpisodeStatus, ExtendBody, NewEpisode,
-    NewPlan, NursingItem, Plan,
-};
-use super::repo::{self, EpisodeChanges, EpisodeFilter, EpisodeRow};
+mod change;
+mod referral;
+
+pub use change::{close, extend};
+pub use referral::open_for_referral;
+
+use super::model::{progress, Episode, EpisodeStatus, NewEpisode, Plan};
+use super::repo::{self, EpisodeFilter, EpisodeRow};
 use crate::audit;
 use crate::auth::{policy, CurrentUser, Role};
 use crate::db::page::PageRequest;
@@ -17,7 +20,6 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::events;
 use crate::ids::EpisodeId;
 use crate::programmes::flow as programmes;
-use crate::referrals::model::{Direction, FollowUp, Referral, Status as ReferralStatus};
 
 /// Who opens, extends and closes sickbeds: the district, and the clinic's own staff.
 const WRITERS: &[Role] = &[Role::Admin, Role::Scheduler, Role::Clinician];
@@ -209,123 +211,6 @@ fn scoped(conn: &mut DbConn, user: &CurrentUser, id: &EpisodeId) -> AppResult<Ep
         .ok_or_else(|| AppError::missing("episode"))
 }
 
-/// An open sickbed the caller may change: a writer of its clinic (or admin), at the version read.
-fn open_for_change(
-    conn: &mut DbConn,
-    user: &CurrentUser,
-    id: &EpisodeId,
-    verb: &str,
-    version_ok: impl FnOnce(i64) -> AppResult<()>,
-) -> AppResult<EpisodeRow> {
-    let row = scoped(conn, user, id)?;
-    policy::require_role(user, WRITERS)?;
-    version_ok(row.version)?;
-    if row.status() != EpisodeStatus::Open {
-        return Err(AppError::conflict(
-            "invalid_transition",
-            format!("A closed home sickbed cannot be {verb}."),
-        ));
-    }
-    Ok(row)
-}
-
-fn changed(conn: &mut DbConn, row: &EpisodeRow, ch: EpisodeChanges) -> AppResult<EpisodeRow> {
-    if !repo::update(conn, row, ch)? {
-        return Err(AppError::conflict(
-            "concurrent_update",
-            "Another change to this home sickbed won; read it again.",
-        ));
-    }
-    repo::find(conn, &row.id)?.ok_or_else(|| AppError::missing("episode"))
-}
-
-/// Extends an open sickbed past its last day with a reason: what it owes runs on to the new day.
-pub fn extend(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    user: &CurrentUser,
-    id: &EpisodeId,
-    body: &ExtendBody,
-    version_ok: impl FnOnce(i64) -> AppResult<()>,
-) -> AppResult<Episode> {
-    let row = open_for_change(conn, user, id, "extended", version_ok)?;
-    AppError::check_fields(body.check(row.until(), ctx.settings.max_days))?;
-    let mut extensions = row.extensions();
-    extensions.push(super::model::Extension {
-        from: row.until(),
-        to: body.until,
-        reason: body.reason.trim().to_string(),
-        by: user.id.clone().into(),
-        at: now().into(),
-    });
-    let ch = EpisodeChanges {
-        until: Some(repo::text(body.until)),
-        extensions: Some(serde_json::to_string(&extensions).map_err(AppError::internal)?),
-        ..Default::default()
-    };
-    let after = changed(conn, &row, ch)?;
-    audit::record(
-        conn,
-        Some(user),
-        "extend",
-        "episode",
-        row.id.as_str(),
-        Some(&value(&row)?),
-        Some(&value(&after)?),
-    )?;
-    publish(conn, "extended", &after)?;
-    programmes::reconcile(
-        conn,
-        &ctx.programmes.by(user),
-        Some(after.resident_id.as_str()),
-    )?;
-    with_care(conn, ctx, after)
-}
-
-/// Closes an open sickbed (撤床) with its outcome and summary: what it still owes from today is
-/// waived and those visits not yet begun are cancelled with the reason; what was done stays.
-pub fn close(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    user: &CurrentUser,
-    id: &EpisodeId,
-    body: &CloseBody,
-    version_ok: impl FnOnce(i64) -> AppResult<()>,
-) -> AppResult<Episode> {
-    let row = open_for_change(conn, user, id, "closed", version_ok)?;
-    AppError::check_fields(body.check())?;
-    let ch = EpisodeChanges {
-        status: Some(EpisodeStatus::Closed.as_str().into()),
-        closed_on: Some(Some(repo::text(ctx.programmes.today))),
-        outcome: Some(Some(body.outcome.as_str().into())),
-        summary: Some(Some(body.summary.trim().to_string())),
-        closed_by: Some(Some(user.id.clone().into())),
-        ..Default::default()
-    };
-    let after = changed(conn, &row, ch)?;
-    audit::record(
-        conn,
-        Some(user),
-        "close",
-        "episode",
-        row.id.as_str(),
-        Some(&value(&row)?),
-        Some(&value(&after)?),
-    )?;
-    publish(conn, "closed", &after)?;
-    let comment = format!("home sickbed closed: {}", body.outcome.as_str());
-    programmes::end_source(
-        conn,
-        &ctx.programmes,
-        Some(user),
-        "episode",
-        row.id.as_str(),
-        body.outcome.waiver(),
-        &comment,
-    )?;
-    with_care(conn, ctx, after)
-}
-
 pub fn list(
     conn: &mut DbConn,
     user: &CurrentUser,
@@ -339,94 +224,4 @@ pub fn list(
 pub fn get(conn: &mut DbConn, ctx: &Ctx, user: &CurrentUser, id: &EpisodeId) -> AppResult<Episode> {
     let row = scoped(conn, user, id)?;
     with_care(conn, ctx, row)
-}
-
-/// Opens the home sickbed a down-referral asks for (`follow_up.home_sickbed`) once the clinic has
-/// accepted it, in the acceptance's transaction, and links the two both ways. Its nursing is the
-/// follow-up's service type and visits per week, its rounds the district's
-/// (`episodes.referral_rounds_per_week`), for the follow-up's weeks (at most `episodes.max_days`);
-/// its clinician the one the acceptance named, else the resident's family doctor if of the
-/// clinic, else the accepting clinician. None when the referral asks for no sickbed.
-pub fn open_for_referral(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    user: &CurrentUser,
-    r: &Referral,
-) -> AppResult<Option<Referral>> {
-    let asked = r.direction == Direction::Down
-        && r.status == ReferralStatus::Accepted
-        && r.follow_up_episode_id.is_none();
-    let follow_up = r
-        .follow_up
-        .clone()
-        .and_then(|v| serde_json::from_value::<FollowUp>(v).ok())
-        .filter(|f| asked && f.home_sickbed);
-    let Some(f) = follow_up else {
-        return Ok(None);
-    };
-    let diagnosis: Diagnosis =
-        serde_json::from_value(r.diagnosis.clone()).map_err(AppError::internal)?;
-    let named = r
-        .triage
-        .as_ref()
-        .and_then(|t| t["responsible_clinician_id"].as_str())
-        .map(str::to_string);
-    let clinician = match named {
-        Some(c) => Some(c),
-        None => family_doctor_of(conn, &r.resident_id, &r.to_organization_id)?
-            .or_else(|| (user.role == Role::Clinician).then(|| user.id.clone())),
-    };
-    let Some(responsible_clinician_id) = clinician else {
-        return Err(AppError::invalid(
-            "responsible_clinician_id",
-            "name the clinician responsible for the home sickbed this referral asks for",
-        ));
-    };
-    let rounds = ctx.settings.round_service_type.as_str();
-    let days = (7 * i64::from(f.weeks)).min(ctx.settings.max_days);
-    let (rounds_per_week, nursing) = if f.service_type == rounds {
-        (f.visits_per_week, vec![])
-    } else {
-        let item = NursingItem {
-            service_type: f.service_type.clone(),
-            per_week: f.visits_per_week,
-        };
-        (ctx.settings.referral_rounds_per_week, vec![item])
-    };
-    let new = NewEpisode {
-        kind: EpisodeKind::HomeSickbed,
-        resident_id: r.resident_id.clone().into(),
-        referral_id: Some(r.id.clone().into()),
-        diagnosis,
-        responsible_clinician_id: responsible_clinician_id.into(),
-        plan: NewPlan {
-            rounds_per_week,
-            nursing,
-            until: ctx.programmes.today + chrono::Duration::days(days),
-        },
-        admission: None,
-    };
-    let e = open(conn, ctx, user, &new)?;
-    Ok(Some(crate::referrals::flow::link_episode(
-        conn,
-        &r.id,
-        e.id.as_str(),
-    )?))
-}
-
-/// The resident's family doctor, if an active clinician of `clinic`.
-fn family_doctor_of(conn: &mut DbConn, resident: &str, clinic: &str) -> AppResult<Option<String>> {
-    let Some(doctor) = crate::people::residents::all_or_one(conn, Some(resident))?
-        .into_iter()
-        .next()
-        .and_then(|r| r.family_doctor_id)
-    else {
-        return Ok(None);
-    };
-    let fits = crate::people::flow::find_user(conn, &doctor)?.is_some_and(|d| {
-        d.role() == Some(Role::Clinician)
-            && d.active
-            && d.organization_id.as_deref() == Some(clinic)
-    });
-    Ok(fits.then_some(doctor))
 }
