@@ -1,0 +1,1 @@
+DROP INDEX visits_starts_at;
