@@ -105,6 +105,31 @@ macro_rules! copy_rows {
     }};
 }
 
+/// Copies the audit rows and the outbox rows that a batch of changes left behind.
+pub fn copy_trail(
+    pg: &mut PgConnection,
+    audit: &Rows,
+    outbox: &Rows,
+    tally: &mut Tally,
+) -> Result<(), String> {
+    use carelink::db::schema::{audit_log, events};
+    let started = Instant::now();
+    let n = crate::copy_rows!(pg, audit_log::table, audit_log::table, audit);
+    tally.add("audit_log", n, started);
+    let started = Instant::now();
+    let target = (
+        events::at,
+        events::kind,
+        events::entity,
+        events::entity_id,
+        events::audience,
+        events::payload,
+    );
+    let n = crate::copy_rows!(pg, events::table, target, outbox);
+    tally.add("events", n, started);
+    Ok(())
+}
+
 /// A UUIDv7 string for a row made at `t`, its random part drawn from `rng` (so ids sort by time,
 /// as the service's do, and a seed gives the same ids).
 pub fn id_at(rng: &mut Lcg, t: NaiveDateTime) -> String {

@@ -13,7 +13,7 @@ use crate::city_network::Network;
 use crate::city_people::People;
 use crate::copy_rows;
 use crate::lcg::Lcg;
-use carelink::db::schema::{audit_log, events, referral_history, referrals};
+use carelink::db::schema::{referral_history, referrals};
 
 /// The statuses a referral passes through to `last` (after `submitted`), with the action of each.
 fn path(last: &str) -> &'static [(&'static str, &'static str)] {
@@ -272,20 +272,7 @@ pub fn referrals(
             &history
         );
         tally.add("referral_history", n, started);
-        let started = Instant::now();
-        let n = copy_rows!(pg, audit_log::table, audit_log::table, &audit);
-        tally.add("audit_log", n, started);
-        let started = Instant::now();
-        let target = (
-            events::at,
-            events::kind,
-            events::entity,
-            events::entity_id,
-            events::audience,
-            events::payload,
-        );
-        let n = copy_rows!(pg, events::table, target, &outbox);
-        tally.add("events", n, started);
+        crate::city_copy::copy_trail(pg, &audit, &outbox, tally)?;
     }
     eprintln!("  referrals {}", tally.rows("referrals"));
     Ok(())

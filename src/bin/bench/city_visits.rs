@@ -18,7 +18,7 @@ use crate::city_network::{Network, ROLES};
 use crate::city_people::People;
 use crate::copy_rows;
 use crate::lcg::Lcg;
-use carelink::db::schema::{audit_log, events, service_types, visits};
+use carelink::db::schema::{service_types, visits};
 
 /// How often each service is asked for, by code (1 for any other).
 const WEIGHTS: [(&str, usize); 17] = [
@@ -306,20 +306,7 @@ pub fn visits(
         }
         let n = copy_rows!(pg, visits::table, visits::table, &rows);
         tally.add("visits", n, started);
-        let started = Instant::now();
-        let n = copy_rows!(pg, audit_log::table, audit_log::table, &audit);
-        tally.add("audit_log", n, started);
-        let started = Instant::now();
-        let target = (
-            events::at,
-            events::kind,
-            events::entity,
-            events::entity_id,
-            events::audience,
-            events::payload,
-        );
-        let n = copy_rows!(pg, events::table, target, &outbox);
-        tally.add("events", n, started);
+        crate::city_copy::copy_trail(pg, &audit, &outbox, tally)?;
         if day % 30 == 0 || day == f.days + AHEAD {
             eprintln!(
                 "  {date}: visits {} audit {} events {}",
